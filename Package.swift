@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+// soup-run: fetch secrets from the Soup Secrets API, merge them into the environment, exec.
+// No package dependencies by design: the toolchain and system C libraries (libcurl) only.
+import PackageDescription
+
+let package = Package(
+    name: "soup-run",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "soup-run", targets: ["soup-run"]),
+        .executable(name: "soup-dev-server", targets: ["soup-dev-server"]),
+    ],
+    targets: [
+        // C shims: the only places that talk to libcurl and to fork/exec/signals.
+        .target(name: "CSoupCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CSoupProcess"),
+
+        // Shared by client and server: JSON, key rules, percent-encoding.
+        .target(name: "SoupCore"),
+
+        // soup-dev-server: HTTP/1.1 over sockets, the API, a thin executable.
+        .target(name: "SoupHTTP", dependencies: ["CSoupProcess"]),
+        .target(name: "SoupDevServer", dependencies: ["SoupCore", "SoupHTTP"]),
+        .executableTarget(name: "soup-dev-server", dependencies: ["SoupDevServer"]),
+
+        // soup-run: all logic in the library, a thin executable.
+        .target(name: "SoupRun", dependencies: ["SoupCore", "CSoupCurl", "CSoupProcess"]),
+        .executableTarget(name: "soup-run", dependencies: ["SoupRun"]),
+
+        .testTarget(name: "SoupCoreTests", dependencies: ["SoupCore"]),
+        .testTarget(name: "SoupHTTPTests", dependencies: ["SoupHTTP"]),
+        .testTarget(name: "SoupDevServerTests", dependencies: ["SoupDevServer", "SoupHTTP", "SoupCore"]),
+        .testTarget(name: "SoupRunTests", dependencies: ["SoupRun", "SoupCore"]),
+        // Runs the built soup-run and soup-dev-server binaries against real servers and processes.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["soup-run", "soup-dev-server", "SoupDevServer", "SoupHTTP", "SoupCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+#include <curl/curl.h>
+#include "soup_curl.h"
+const char *soup_curl_version(void) { return curl_version(); }

@@ -1,0 +1,83 @@
+/// Everything soup-run was asked to do, parsed from argv and the environment.
+/// Produced by `CommandLine.parse` (pure), consumed by fetch, merge, exec and the supervisor.
+public struct Configuration: Sendable, Equatable {
+    public enum Mode: Sendable, Equatable {
+        /// Run this command (argv[0] is looked up in the final environment's PATH).
+        case run(command: [String])
+        /// Print the final secrets instead of running a command.
+        case export(ExportFormat)
+    }
+
+    public enum ExportFormat: String, Sendable, Equatable, CaseIterable {
+        case shell, dotenv, json
+    }
+
+    /// Which inherited variables win over secrets of the same name.
+    public enum Preserve: Sendable, Equatable {
+        /// Secrets win (the default).
+        case none
+        /// Every inherited variable wins.
+        case all
+        /// The listed inherited variables win.
+        case keys([String])
+    }
+
+    public enum Verbosity: Int, Sendable, Equatable, Comparable {
+        case quiet, normal, verbose
+        public static func < (a: Verbosity, b: Verbosity) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// Where the API token comes from. Reading the file happens later, outside the parser.
+    public enum TokenSource: Sendable, Equatable, CustomStringConvertible {
+        case literal(Secret)
+        case file(path: String)
+        public var description: String {
+            switch self {
+            case .literal: return "token (redacted)"
+            case .file(let path): return "token file \(path)"
+            }
+        }
+    }
+
+    /// `--watch` settings (issue: the supervisor). Nil without `--watch`.
+    public struct Watch: Sendable, Equatable {
+        public var interval: Double = 10
+        public var stopSignal: Int32 = 15
+        public var stopTimeout: Double = 10
+        public var splay: Double = 0
+        public init() {}
+    }
+
+    public var project: String
+    public var environment: String
+    public var mode: Mode
+    public var apiURL: String = "https://api.soup.dev/api/v1"
+    public var token: TokenSource
+    public var resolve: Bool = true
+    /// `--only`: inject only these keys (each must exist).
+    public var only: [String]? = nil
+    public var preserve: Preserve = .none
+    public var pristine: Bool = false
+    public var keepToken: Bool = false
+    /// Per-attempt timeout, seconds.
+    public var timeout: Double = 10
+    /// Attempts after the first.
+    public var retries: Int = 3
+    public var verbosity: Verbosity = .normal
+    public var watch: Watch? = nil
+
+    public init(project: String, environment: String, mode: Mode, token: TokenSource) {
+        self.project = project
+        self.environment = environment
+        self.mode = mode
+        self.token = token
+    }
+}
+
+/// A string that must never be printed: its description is redacted.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    public init(_ value: String) { self.value = value }
+    public var description: String { "(redacted)" }
+    public var debugDescription: String { "(redacted)" }
+}

@@ -1,0 +1,28 @@
+/// The exit codes soup-run uses before the command runs (sysexits.h values, and the shell's 126/127).
+/// Once the command runs, its own exit code is soup-run's (it was exec'd, or, under --watch, passed on).
+public enum ExitCode: Int32, Sendable, CaseIterable {
+    case success = 0
+    /// Command-line usage error.
+    case usage = 64
+    /// The API answered with data soup-run will not use (bad JSON, invalid key, NUL in a value).
+    case invalidData = 65
+    /// Project, environment or secret not found (404).
+    case notFound = 66
+    /// API unavailable after retries: network, timeout, 5xx, 429.
+    case unavailable = 69
+    /// Authentication or permission (401/403).
+    case permission = 77
+    /// Configuration: no token, bad URL, unreadable token file, refused redirect.
+    case configuration = 78
+    /// The command exists but cannot be executed, or the environment is too large for exec.
+    case cannotExecute = 126
+    /// The command was not found in the final environment's PATH.
+    case commandNotFound = 127
+}
+
+/// An error soup-run reports to a person and maps to an exit code.
+/// `description` is the message (without the `soup-run:` prefix); it names keys, flags and
+/// status codes, never a secret value or a token.
+public protocol SoupRunFailure: Error, CustomStringConvertible {
+    var exitCode: ExitCode { get }
+}
