@@ -2,7 +2,7 @@ import Foundation
 import SoupRun
 
 /// Collects lines written through a `Logger`, for assertions on logs.
-final class LogBuffer: @unchecked Sendable {
+final class FetchLogBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [String] = []
 
@@ -15,7 +15,7 @@ final class LogBuffer: @unchecked Sendable {
 }
 
 /// A transport that answers from a script and records every request.
-final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
+final class FetchScriptedTransport: HTTPTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var script: [TransportResult]
     private var recorded: [TransportRequest] = []
@@ -38,14 +38,14 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 }
 
 /// Records waits instead of sleeping.
-final class SleepRecorder: @unchecked Sendable {
+final class FetchSleepRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var storage: [Double] = []
     var waits: [Double] { lock.withLock { storage } }
     var sleep: @Sendable (Double) -> Void { { [self] s in lock.withLock { storage.append(s) } } }
 }
 
-enum Fixtures {
+enum FetchFixtures {
     static let token = "tok_0123456789abcdef"
     static let api = "https://api.example.test/api/v1"
 
@@ -71,8 +71,8 @@ enum Fixtures {
     }
 
     static func client(
-        _ transport: ScriptedTransport, configuration: Configuration = configuration(), log: LogBuffer = LogBuffer(),
-        verbosity: Configuration.Verbosity = .verbose, sleeper: SleepRecorder = SleepRecorder(), random: Double = 0.5
+        _ transport: FetchScriptedTransport, configuration: Configuration = configuration(), log: FetchLogBuffer = FetchLogBuffer(),
+        verbosity: Configuration.Verbosity = .verbose, sleeper: FetchSleepRecorder = FetchSleepRecorder(), random: Double = 0.5
     ) -> SecretsClient {
         SecretsClient(
             configuration: configuration, token: Secret(token), transport: transport, logger: log.logger(verbosity),
