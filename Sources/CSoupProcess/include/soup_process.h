@@ -1,5 +1,81 @@
 #ifndef SOUP_PROCESS_H
 #define SOUP_PROCESS_H
-/* Placeholder until the process layer lands. */
-int soup_process_placeholder(void);
+/*
+ * The only place soup-run forks, execs, touches signal dispositions and reaps.
+ * Everything here is a thin wrapper over the system; the decisions live in Swift.
+ *
+ * "Inherited" below means: open (without FD_CLOEXEC) or ignored when the program was loaded,
+ * recorded by a constructor before main. Those belong to whoever started soup-run (a socket
+ * from systemd, `nohup`'s ignored SIGHUP) and are passed on to the command, as `env` and
+ * `exec` do. Everything soup-run itself opened or changed is not.
+ */
+#include <sys/types.h>
+
+/* ---- exec and spawn ---------------------------------------------------------------------- */
+
+/*
+ * Replaces the process with `path`: marks every descriptor >= 3 that soup-run opened
+ * close-on-exec, resets every signal disposition soup-run changed to its default, empties the
+ * signal mask, then execve. Returns only on failure, with the errno of execve.
+ */
+int soup_exec_replace(const char *path, char *const argv[], char *const envp[]);
+
+/*
+ * Starts `path` as a child in its own process group. In the child, before execve: setpgid(0,0);
+ * if `terminal_fd` >= 0, make the new group the terminal's foreground group; on Linux,
+ * PR_SET_PDEATHSIG(`death_signal`) then exit at once if the parent already died; default
+ * dispositions, empty mask, soup-run's own descriptors closed.
+ * Returns 0 and stores the pid, or returns an errno (fork's, or execve's reported through a
+ * close-on-exec pipe; the failed child is then already reaped) and stores -1.
+ */
+int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
+               int death_signal, pid_t *pid_out);
+
+/* ---- signals ------------------------------------------------------------------------------ */
+
+/*
+ * Installs a handler for each of `signals` that writes the signal number as one byte to a
+ * non-blocking close-on-exec self-pipe. Returns the pipe's read end, or -1 with errno set.
+ * Ignores SIGTTIN/SIGTTOU too when `ignore_tty_stops` is non-zero (the supervisor hands the
+ * terminal to the child and must not be stopped for writing its logs).
+ */
+int soup_signals_install(const int *signals, int count, int ignore_tty_stops);
+/* Restores the dispositions soup_signals_install changed and closes the pipe. */
+void soup_signals_uninstall(void);
+/* Writes a 0 byte to the self-pipe: wakes the loop from another thread. */
+void soup_signals_wake(void);
+/* Reads what is in the self-pipe, up to `max` bytes; returns the count (0 when empty). */
+int soup_signals_drain(int *out, int max);
+/* Blocks the given signals on the calling thread, so they are handled on another one. */
+int soup_block_signals_on_this_thread(const int *signals, int count);
+/* poll() for readability with a timeout; returns 1 readable, 0 timeout or EINTR, -1 error. */
+int soup_wait_readable(int fd, int timeout_ms);
+
+/* ---- children ----------------------------------------------------------------------------- */
+
+/* waitpid(pid, WNOHANG): returns the pid reaped, 0 when none is ready, -1 (ECHILD: none left). */
+pid_t soup_reap(pid_t pid, int *status);
+int soup_wifexited(int status);
+int soup_wexitstatus(int status);
+int soup_wifsignaled(int status);
+int soup_wtermsig(int status);
+/* kill(-pgid, sig): 0, or the errno (ESRCH when the group is gone). */
+int soup_signal_group(pid_t pgid, int sig);
+/* 1 while any process is in the group, 0 once it is empty. */
+int soup_group_exists(pid_t pgid);
+/* Linux: become a child subreaper (orphans of the child are re-parented to us). 0 or errno. */
+int soup_become_subreaper(void);
+
+/* ---- terminal ----------------------------------------------------------------------------- */
+
+/* 0 when stdin is a terminal whose foreground group is ours (we may hand it on), else -1. */
+int soup_terminal_we_own(void);
+/* Makes our own process group the terminal's foreground group again (SIGTTOU blocked). */
+void soup_terminal_reclaim(int fd);
+
+/* ---- descriptors -------------------------------------------------------------------------- */
+
+/* Whether `fd` was open without FD_CLOEXEC when the program loaded (for tests). */
+int soup_fd_was_inherited(int fd);
+
 #endif

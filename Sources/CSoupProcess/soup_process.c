@@ -1,2 +1,0 @@
-#include "soup_process.h"
-int soup_process_placeholder(void) { return 0; }

@@ -1,0 +1,180 @@
+/*
+ * Signals as bytes on a self-pipe (portable Linux + macOS), reaping, process groups, terminal.
+ * The supervisor's loop poll()s the pipe; the handlers only write one byte.
+ */
+#define _GNU_SOURCE
+#include "soup_process.h"
+#include "soup_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+static int pipe_read = -1;
+static volatile int pipe_write = -1;
+static struct sigaction saved_actions[SOUP_NSIG];
+static int changed[SOUP_NSIG];
+
+static void on_signal(int sig) {
+    int saved_errno = errno;
+    unsigned char byte = (unsigned char)sig;
+    // A full pipe drops the byte: the loop is awake already and reaps/forwards anyway.
+    ssize_t ignored = write(pipe_write, &byte, 1);
+    (void)ignored;
+    errno = saved_errno;
+}
+
+static int set_flags(int fd) {
+    int fd_flags = fcntl(fd, F_GETFD), fl_flags = fcntl(fd, F_GETFL);
+    if (fd_flags < 0 || fl_flags < 0) return -1;
+    if (fcntl(fd, F_SETFD, fd_flags | FD_CLOEXEC) != 0) return -1;
+    return fcntl(fd, F_SETFL, fl_flags | O_NONBLOCK);
+}
+
+static int change_action(int sig, void (*handler)(int), int flags) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = handler;
+    action.sa_flags = flags;
+    sigemptyset(&action.sa_mask);
+    if (sigaction(sig, &action, changed[sig] ? NULL : &saved_actions[sig]) != 0) return -1;
+    changed[sig] = 1;
+    return 0;
+}
+
+int soup_signals_install(const int *signals, int count, int ignore_tty_stops) {
+    if (pipe_read >= 0) {
+        errno = EBUSY;
+        return -1;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) return -1;
+    if (set_flags(fds[0]) != 0 || set_flags(fds[1]) != 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    pipe_read = fds[0];
+    pipe_write = fds[1];
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    for (int i = 0; i < count; i++) {
+        int sig = signals[i];
+        if (sig <= 0 || sig >= SOUP_NSIG) continue;
+        int flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
+        if (change_action(sig, on_signal, flags) != 0) {
+            int failure = errno;
+            soup_signals_uninstall();
+            errno = failure;
+            return -1;
+        }
+        sigaddset(&wanted, sig);
+    }
+    if (ignore_tty_stops) {
+        change_action(SIGTTIN, SIG_IGN, 0);
+        change_action(SIGTTOU, SIG_IGN, 0);
+    }
+    // A parent that spawned us from a thread with a dirty mask must not make us deaf.
+    pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
+    return pipe_read;
+}
+
+void soup_signals_uninstall(void) {
+    for (int sig = 1; sig < SOUP_NSIG; sig++) {
+        if (changed[sig]) {
+            sigaction(sig, &saved_actions[sig], NULL);
+            changed[sig] = 0;
+        }
+    }
+    // Dispositions first: no handler may write to a descriptor number about to be reused.
+    if (pipe_read >= 0) close(pipe_read);
+    if (pipe_write >= 0) close(pipe_write);
+    pipe_read = -1;
+    pipe_write = -1;
+}
+
+void soup_signals_wake(void) {
+    unsigned char byte = 0;
+    if (pipe_write >= 0) {
+        ssize_t ignored = write(pipe_write, &byte, 1);
+        (void)ignored;
+    }
+}
+
+int soup_signals_drain(int *out, int max) {
+    if (pipe_read < 0 || max <= 0) return 0;
+    unsigned char buffer[256];
+    size_t want = (size_t)max < sizeof buffer ? (size_t)max : sizeof buffer;
+    ssize_t got;
+    do got = read(pipe_read, buffer, want); while (got < 0 && errno == EINTR);
+    if (got <= 0) return 0;
+    for (ssize_t i = 0; i < got; i++) out[i] = buffer[i];
+    return (int)got;
+}
+
+int soup_block_signals_on_this_thread(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    return pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int soup_wait_readable(int fd, int timeout_ms) {
+    struct pollfd entry = {.fd = fd, .events = POLLIN, .revents = 0};
+    int ready = poll(&entry, 1, timeout_ms);
+    if (ready < 0) return errno == EINTR ? 0 : -1;
+    return ready > 0 ? 1 : 0;
+}
+
+pid_t soup_reap(pid_t pid, int *status) {
+    pid_t reaped;
+    do reaped = waitpid(pid, status, WNOHANG); while (reaped < 0 && errno == EINTR);
+    return reaped;
+}
+
+int soup_wifexited(int status) { return WIFEXITED(status); }
+int soup_wexitstatus(int status) { return WEXITSTATUS(status); }
+int soup_wifsignaled(int status) { return WIFSIGNALED(status); }
+int soup_wtermsig(int status) { return WTERMSIG(status); }
+
+int soup_signal_group(pid_t pgid, int sig) {
+    if (pgid <= 1) return EINVAL; // never kill(-1) or kill(0): that is everyone, or ourselves
+    return kill(-pgid, sig) == 0 ? 0 : errno;
+}
+
+int soup_group_exists(pid_t pgid) {
+    if (pgid <= 1) return 0;
+    return kill(-pgid, 0) == 0 || errno == EPERM;
+}
+
+int soup_become_subreaper(void) {
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+    return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : errno;
+#else
+    return ENOSYS;
+#endif
+}
+
+int soup_terminal_we_own(void) {
+    if (!isatty(STDIN_FILENO)) return -1;
+    return tcgetpgrp(STDIN_FILENO) == getpgrp() ? STDIN_FILENO : -1;
+}
+
+void soup_terminal_reclaim(int fd) {
+    if (fd < 0) return;
+    sigset_t ttou, previous;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    // From a background group tcsetpgrp raises SIGTTOU unless it is blocked.
+    pthread_sigmask(SIG_BLOCK, &ttou, &previous);
+    (void)tcsetpgrp(fd, getpgrp());
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+}

@@ -1,0 +1,110 @@
+/*
+ * What soup-run inherited, recorded before main: the descriptors its parent passed on and the
+ * signals its parent left ignored. The command gets exactly those back, nothing of soup-run's.
+ */
+#define _GNU_SOURCE
+#include "soup_process.h"
+#include "soup_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SOUP_MAX_INHERITED 1024
+
+static int inherited_fds[SOUP_MAX_INHERITED];
+static int inherited_count = 0;
+static sigset_t inherited_ignored;
+
+static void remember_fd(int fd) {
+    if (fd < 3 || inherited_count >= SOUP_MAX_INHERITED) return;
+    int flags = fcntl(fd, F_GETFD);
+    // A descriptor marked close-on-exec was never meant for the command.
+    if (flags < 0 || (flags & FD_CLOEXEC)) return;
+    inherited_fds[inherited_count++] = fd;
+}
+
+static int compare_ints(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static void record_inherited_fds(void) {
+#ifdef __linux__
+    DIR *dir = opendir("/proc/self/fd");
+    if (dir != NULL) {
+        int own = dirfd(dir);
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+            int fd = atoi(entry->d_name);
+            if (fd != own) remember_fd(fd);
+        }
+        closedir(dir);
+        qsort(inherited_fds, (size_t)inherited_count, sizeof(int), compare_ints);
+        return;
+    }
+#endif
+    int limit = getdtablesize();
+    if (limit > 65536) limit = 65536;
+    for (int fd = 3; fd < limit; fd++) remember_fd(fd);
+}
+
+__attribute__((constructor)) static void soup_record_startup_state(void) {
+    // With 0, 1 or 2 closed, soup-run's own descriptors (a socket, the self-pipe) would take
+    // those numbers and become the command's stdio. /dev/null holds them instead.
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            int opened = open("/dev/null", O_RDWR);
+            if (opened >= 0 && opened != fd) {
+                dup2(opened, fd);
+                close(opened);
+            }
+        }
+    }
+    sigemptyset(&inherited_ignored);
+    for (int sig = 1; sig < SOUP_NSIG; sig++) {
+        struct sigaction current;
+        if (sigaction(sig, NULL, &current) == 0 && current.sa_handler == SIG_IGN) {
+            sigaddset(&inherited_ignored, sig);
+        }
+    }
+    record_inherited_fds();
+}
+
+int soup_fd_was_inherited(int fd) {
+    for (int i = 0; i < inherited_count; i++) {
+        if (inherited_fds[i] == fd) return 1;
+    }
+    return 0;
+}
+
+void soup_reset_signals_for_exec(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    for (int sig = 1; sig < SOUP_NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        // SIGCHLD ignored makes the command's own children vanish unreaped: always default.
+        int keep_ignored = sig != SIGCHLD && sigismember(&inherited_ignored, sig) == 1;
+        action.sa_handler = keep_ignored ? SIG_IGN : SIG_DFL;
+        (void)sigaction(sig, &action, NULL); // libc-reserved signals refuse; that is fine
+    }
+    sigset_t empty;
+    sigemptyset(&empty);
+    sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+int soup_next_kept_fd(int after, int keep) {
+    int best = keep > after ? keep : -1;
+    for (int i = 0; i < inherited_count; i++) {
+        if (inherited_fds[i] > after) {
+            if (best < 0 || inherited_fds[i] < best) best = inherited_fds[i];
+            break;
+        }
+    }
+    return best;
+}

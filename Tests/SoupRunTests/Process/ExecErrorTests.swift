@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Testing
+@testable import SoupRun
+
+@Suite("ExecError and PreparedCommand")
+struct ExecErrorTests {
+    @Test(arguments: [
+        (EACCES, ExecError.Reason.permissionDenied),
+        (EPERM, .permissionDenied),
+        (ENOEXEC, .badFormat),
+        (ENOENT, .interpreterMissing),
+        (EISDIR, .isDirectory),
+        (ETXTBSY, .other(errno: ETXTBSY)),
+    ])
+    func execErrnoMapsTo126(code: Int32, reason: ExecError.Reason) {
+        let error = ExecError.fromExec(errno: code, command: "app")
+        #expect(error == .notExecutable(command: "app", reason: reason))
+        #expect(error.exitCode == .cannotExecute)
+        #expect(error.description.hasPrefix("cannot execute app: "))
+    }
+
+    @Test func notFoundMessagesDescribePathWithoutPrintingIt() {
+        let withPath = ExecError.notFound(command: "node", searched: .path(directories: 1))
+        #expect(withPath.description == "command not found: node (searched the 1 directory of PATH in the command's environment)")
+        let noPath = ExecError.notFound(command: "node", searched: .defaultPath("/bin:/usr/bin"))
+        #expect(noPath.description == "command not found: node (the command's environment has no PATH; searched /bin:/usr/bin)")
+        #expect(ExecError.notFound(command: "./x", searched: .asGiven).description == "command not found: ./x (no such file)")
+    }
+
+    @Test func prepareResolvesInTheFinalEnvironmentsPathAndSortsVariables() throws {
+        let fs = FakeFiles(["/secret/bin/app": .executable, "/usr/bin/app": .executable])
+        let env = ["PATH": "/secret/bin:/usr/bin", "B": "2", "A": "1"]
+        let prepared = try PreparedCommand.prepare(
+            command: ["app", "--flag"], environment: env, probe: fs.probe,
+            limits: .init(argMax: 1 << 20, pageSize: 4096)
+        ).get()
+        #expect(prepared == PreparedCommand(path: "/secret/bin/app", argv: ["app", "--flag"],
+                                            environment: ["A=1", "B=2", "PATH=/secret/bin:/usr/bin"]))
+    }
+
+    @Test func prepareChecksLimitsAfterLookup() {
+        let fs = FakeFiles(["/bin/app": .executable])
+        let result = PreparedCommand.prepare(
+            command: ["app"], environment: ["PATH": "/bin", "BIG": String(repeating: "x", count: 5000)],
+            probe: fs.probe, limits: .init(argMax: 4096, pageSize: nil))
+        guard case .failure(.tooLarge(.totalTooLarge(_, 4096, let largest))) = result else {
+            Issue.record("expected totalTooLarge, got \(result)")
+            return
+        }
+        #expect(largest.first?.name == "BIG")
+    }
+
+    @Test func prepareWithoutCommandIsNotFound() {
+        #expect(PreparedCommand.prepare(command: [], environment: [:]) == .failure(.notFound(command: "", searched: .asGiven)))
+    }
+
+    @Test func systemProbeSeesRealFiles() {
+        #expect(ProcessSystem.probe("/bin/sh") == .executable)
+        #expect(ProcessSystem.probe("/") == .directory)
+        #expect(ProcessSystem.probe("/etc/hostname-that-does-not-exist") == .missing)
+    }
+
+    @Test func currentLimitsAreSane() {
+        let limits = ProcessSystem.Limits.current
+        #expect(limits.argMax >= 131072)
+        #if os(Linux)
+        #expect(limits.argMax <= 6 << 20)
+        #expect(limits.pageSize != nil)
+        #endif
+    }
+}
