@@ -1,14 +1,24 @@
 /// Why the server's state could not be loaded or saved.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The state file could not be read, created or replaced.
-    case file(FileError)
+    /// The state file exists but could not be read.
+    case unreadable(FileError)
+    /// The state file did not exist and could not be created.
+    case cannotCreate(FileError)
     /// The state file's content breaks the shape.
     case invalid(path: String, StateFileError)
 
     public var description: String {
         switch self {
-        case .file(let error): return error.description
+        case .unreadable(let error), .cannotCreate(let error): return error.description
         case .invalid(let path, let error): return "\(path): \(error)"
+        }
+    }
+
+    /// The executable's exit status for this error.
+    public var exitCode: ServerExitCode {
+        switch self {
+        case .unreadable, .invalid: return .configuration
+        case .cannotCreate: return .cannotCreate
         }
     }
 }
@@ -33,13 +43,13 @@ public final class Store: Sendable {
         do {
             bytes = try DurableFile.read(path)
         } catch {
-            throw .file(error)
+            throw .unreadable(error)
         }
         guard let bytes else {
             do {
                 try DurableFile.replace(path, with: StateFile.encode(.demo))
             } catch {
-                throw .file(error)
+                throw .cannotCreate(error)
             }
             return (Store(state: .demo, path: path), true)
         }
@@ -48,6 +58,14 @@ public final class Store: Sendable {
         } catch {
             throw .invalid(path: path, error)
         }
+    }
+
+    /// The store the command line asks for: the state file at `path`, or the demo data in memory.
+    /// - Returns: the store, and whether it holds the demo data (created now, or in memory).
+    public static func load(path: String?) throws(StoreError) -> (store: Store, usesDemo: Bool) {
+        guard let path else { return (Store(state: .demo), true) }
+        let (store, created) = try open(path: path)
+        return (store, created)
     }
 
     /// The current state. Later writes do not change a snapshot already taken.

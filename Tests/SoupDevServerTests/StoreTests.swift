@@ -34,6 +34,13 @@ struct TemporaryDirectory {
         #expect(reopened.snapshot == .demo)
     }
 
+    @Test func loadWithoutAPathKeepsTheDemoInMemory() throws {
+        let (store, usesDemo) = try Store.load(path: nil)
+        #expect(usesDemo)
+        #expect(store.path == nil)
+        #expect(store.snapshot == .demo)
+    }
+
     @Test func openLoadsAnExistingFile() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
@@ -53,8 +60,9 @@ struct TemporaryDirectory {
         #expect {
             _ = try Store.open(path: path)
         } throws: { error in
-            (error as? StoreError)?.description
-                == #"\#(path): projects.my-app.environments.prod.parent: unknown environment "x""#
+            (error as? StoreError)?.exitCode == .configuration
+                && (error as? StoreError)?.description
+                    == #"\#(path): projects.my-app.environments.prod.parent: unknown environment "x""#
         }
     }
 
@@ -62,12 +70,18 @@ struct TemporaryDirectory {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }
         // A directory cannot be read as a file; a missing parent directory cannot be created in.
-        #expect(throws: StoreError.self) { _ = try Store.open(path: dir.path) }
+        #expect {
+            _ = try Store.open(path: dir.path)
+        } throws: { error in
+            guard case .unreadable(let failure)? = error as? StoreError else { return false }
+            return failure.errno == EISDIR && (error as? StoreError)?.exitCode == .configuration
+        }
         #expect {
             _ = try Store.open(path: dir.path + "/missing/state.json")
         } throws: { error in
-            guard case .file(let failure)? = error as? StoreError else { return false }
+            guard case .cannotCreate(let failure)? = error as? StoreError else { return false }
             return failure.errno == ENOENT && failure.description.hasPrefix("cannot create \(dir.path)/missing/")
+                && (error as? StoreError)?.exitCode == .cannotCreate
         }
     }
 
