@@ -1,5 +1,70 @@
 #ifndef SOUP_CURL_H
 #define SOUP_CURL_H
-/* Placeholder until the HTTP transport lands: libcurl version string. */
-const char *soup_curl_version(void);
+/*
+ * The one place soup-run talks to libcurl: a single blocking GET.
+ * Redirects are never followed here (the Swift side decides, so a token never leaves its origin).
+ * Everything else (URLs, retries, error mapping) lives in Swift.
+ */
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What to fetch. Every string is borrowed for the duration of the call. */
+typedef struct soup_curl_request {
+    const char *url;
+    /* "Name: value" lines. */
+    const char *const *headers;
+    size_t header_count;
+    long connect_timeout_ms;
+    long total_timeout_ms;
+    /* The transfer is aborted once the body would exceed this many bytes. */
+    size_t max_body_bytes;
+    /* CURLOPT_CAINFO / CURLOPT_CAPATH, or NULL for libcurl's defaults. */
+    const char *ca_info;
+    const char *ca_path;
+} soup_curl_request;
+
+/* What came back. Strings and the body are malloc'd (or NULL); free with soup_curl_response_free. */
+typedef struct soup_curl_response {
+    /* CURLE_OK (0) when a response arrived, else the CURLcode; see error_message. */
+    int curl_code;
+    /* Set when the body exceeded max_body_bytes (curl_code is then nonzero). */
+    int body_too_large;
+    long status;
+    char *etag;
+    char *retry_after;
+    char *location;
+    char *content_type;
+    unsigned char *body;
+    size_t body_length;
+    /* libcurl's detailed message; never holds a request header. */
+    char error_message[256];
+    /* curl_easy_strerror(curl_code): generic, names no host or URL. */
+    const char *error_summary;
+} soup_curl_response;
+
+/* Performs the GET. Returns 0 on a response, -1 when out of memory before any transfer. */
+int soup_curl_get(const soup_curl_request *request, soup_curl_response *response);
+
+void soup_curl_response_free(soup_curl_response *response);
+
+/* CURLcode values the Swift side classifies. */
+enum {
+    SOUP_CURLE_UNSUPPORTED_PROTOCOL = 1,
+    SOUP_CURLE_URL_MALFORMAT = 3,
+    SOUP_CURLE_COULDNT_RESOLVE_PROXY = 5,
+    SOUP_CURLE_COULDNT_RESOLVE_HOST = 6,
+    SOUP_CURLE_COULDNT_CONNECT = 7,
+    SOUP_CURLE_OPERATION_TIMEDOUT = 28,
+    SOUP_CURLE_SSL_CONNECT_ERROR = 35,
+    SOUP_CURLE_PEER_FAILED_VERIFICATION = 60,
+    SOUP_CURLE_FILESIZE_EXCEEDED = 63,
+    SOUP_CURLE_SSL_CACERT_BADFILE = 77,
+};
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,0 +1,122 @@
+import CSoupCurl
+
+/// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, proxies from libcurl's
+/// own environment handling (`http_proxy`, `https_proxy`, `no_proxy`), CA settings as curl honours them.
+public struct CurlTransport: HTTPTransport {
+    /// CURLOPT_CAINFO: a CA bundle file, or nil for libcurl's default.
+    public var caInfo: String?
+    /// CURLOPT_CAPATH: a directory of CA certificates, or nil for libcurl's default.
+    public var caPath: String?
+
+    public init(caInfo: String? = nil, caPath: String? = nil) {
+        self.caInfo = caInfo
+        self.caPath = caPath
+    }
+
+    /// Reads `CURL_CA_BUNDLE` (else `SSL_CERT_FILE`) as the CA file and `SSL_CERT_DIR` as the CA
+    /// directory, the variables the curl tool honours. Empty values count as unset.
+    public init(environment: [String: String]) {
+        func value(_ name: String) -> String? {
+            guard let v = environment[name], !v.isEmpty else { return nil }
+            return v
+        }
+        self.init(caInfo: value("CURL_CA_BUNDLE") ?? value("SSL_CERT_FILE"), caPath: value("SSL_CERT_DIR"))
+    }
+
+    public func get(_ request: TransportRequest) -> TransportResult {
+        let timeoutMilliseconds = Self.milliseconds(request.timeout)
+        let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+        var response = soup_curl_response()
+        let rc = withCStrings(headerLines) { lines in
+            request.url.withCString { url in
+                withOptionalCString(caInfo) { caInfo in
+                    withOptionalCString(caPath) { caPath in
+                        var c = soup_curl_request()
+                        c.url = url
+                        c.headers = lines.baseAddress
+                        c.header_count = lines.count
+                        c.connect_timeout_ms = timeoutMilliseconds
+                        c.total_timeout_ms = timeoutMilliseconds
+                        c.max_body_bytes = max(0, request.maxBodyBytes)
+                        c.ca_info = caInfo
+                        c.ca_path = caPath
+                        return soup_curl_get(&c, &response)
+                    }
+                }
+            }
+        }
+        defer { soup_curl_response_free(&response) }
+        if rc != 0 { return .failure(TransportFailure(.network, "out of memory setting up the request")) }
+
+        if response.body_too_large != 0 {
+            return .failure(TransportFailure(.bodyTooLarge, "response body exceeds \(request.maxBodyBytes) bytes"))
+        }
+        if response.curl_code != 0 {
+            let detail = withUnsafeBytes(of: response.error_message) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            let summary = response.error_summary.map { String(cString: $0) } ?? "curl error"
+            let forbidden = Array(request.headers.values) + Self.userinfoParts(of: request.url)
+            let message = Self.safeMessage(detail: detail, summary: summary, forbidden: forbidden)
+            return .failure(TransportFailure(Self.kind(ofCurlCode: response.curl_code), message))
+        }
+        func string(_ p: UnsafeMutablePointer<CChar>?) -> String? { p.map { String(cString: $0) } }
+        let body = response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
+        return .success(
+            TransportResponse(
+                status: Int(response.status), etag: string(response.etag), retryAfter: string(response.retry_after),
+                location: string(response.location), contentType: string(response.content_type), body: body))
+    }
+
+    /// Whole milliseconds, rounded up so a tiny timeout never becomes libcurl's "no timeout" (0).
+    static func milliseconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite, seconds > 0 else { return 1 }
+        let ms = (seconds * 1000).rounded(.up)
+        return ms >= Double(Int32.max) ? Int(Int32.max) : max(1, Int(ms))
+    }
+
+    /// How a CURLcode should be treated: only `.network` and `.timedOut` are worth retrying.
+    static func kind(ofCurlCode code: Int32) -> TransportFailure.Kind {
+        switch Int(code) {
+        case SOUP_CURLE_OPERATION_TIMEDOUT: return .timedOut
+        case SOUP_CURLE_UNSUPPORTED_PROTOCOL, SOUP_CURLE_URL_MALFORMAT: return .badURL
+        case SOUP_CURLE_FILESIZE_EXCEEDED: return .bodyTooLarge
+        // Certificate problems: bad peer certificate, unreadable CA file, local cert problem, issuer.
+        case SOUP_CURLE_PEER_FAILED_VERIFICATION, SOUP_CURLE_SSL_CACERT_BADFILE, 58, 83: return .tls
+        default: return .network
+        }
+    }
+
+    /// libcurl's detailed message when it is safe to show, else its generic summary. Unsafe means it
+    /// might echo a credential: it contains `@` (userinfo) or any header value or userinfo part.
+    static func safeMessage(detail: String, summary: String, forbidden: [String]) -> String {
+        let trimmed = detail.filter { !$0.isNewline }
+        guard !trimmed.isEmpty, !trimmed.contains("@") else { return summary }
+        for secret in forbidden where !secret.isEmpty && trimmed.contains(secret) { return summary }
+        return trimmed
+    }
+
+    /// The user and password of a URL's userinfo (`scheme://user:password@host`), if any.
+    static func userinfoParts(of url: String) -> [String] {
+        guard let parsed = try? HTTPURL.parse(url), let userinfo = parsed.userinfo else { return [] }
+        return userinfo.split(separator: ":", maxSplits: 1).map(String.init) + [userinfo]
+    }
+}
+
+private func withOptionalCString<R>(_ s: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let s else { return body(nil) }
+    return s.withCString { body($0) }
+}
+
+/// Calls `body` with C strings for `strings`, valid for the duration of the call.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let copies = strings.map { s -> UnsafeMutablePointer<CChar> in
+        let utf8 = Array(s.utf8CString)
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: utf8.count)
+        p.initialize(from: utf8, count: utf8.count)
+        return p
+    }
+    defer { for p in copies { p.deallocate() } }
+    let pointers = copies.map { UnsafePointer<CChar>?(UnsafePointer($0)) }
+    return pointers.withUnsafeBufferPointer { body($0) }
+}

@@ -1,0 +1,116 @@
+/// Why fetching the secrets failed. Messages name statuses, hosts and keys, never a value or token.
+///
+/// Exit codes: network, timeout, 5xx, 429 and other 4xx → 69; 401/403/407 → 77; 404 → 66;
+/// invalid data (bad JSON, invalid key, NUL, oversized body, unexpected status) → 65;
+/// bad URL, bad token, refused redirect, redirect loop → 78.
+public enum FetchError: SoupRunFailure, Sendable, Equatable {
+    /// No connection, or it broke: DNS, refused, reset. `origin` is scheme://host:port.
+    case network(origin: String, message: String)
+    /// No complete answer within `seconds`.
+    case timedOut(origin: String, seconds: Double)
+    /// Certificate verification or TLS setup failed.
+    case tls(origin: String, message: String)
+    /// 5xx. `serverMessage` is the body's `{"error"}` when it is JSON.
+    case serverError(status: Int, serverMessage: String?, retryAfter: Double?)
+    /// 429 Too Many Requests.
+    case rateLimited(retryAfter: Double?)
+    /// 401, 403, 407.
+    case permission(status: Int, serverMessage: String?)
+    /// 404: project, environment or route not found.
+    case notFound(serverMessage: String?, project: String, environment: String)
+    /// Any other 4xx: the API refuses this request; retrying will not change that.
+    case rejected(status: Int, serverMessage: String?)
+    /// A status soup-run cannot use (1xx, 2xx other than 200, 3xx without Location, 304 unasked).
+    case unexpectedStatus(Int)
+    /// The 200 body failed validation (message names the key, never the value).
+    case invalidData(String)
+    /// The body exceeded the cap.
+    case bodyTooLarge(limit: Int)
+    /// The API URL (or a redirect target) is unusable.
+    case badURL(URLProblem)
+    /// A redirect that would take the token somewhere it must not go.
+    case redirectRefused(target: String, reason: String)
+    /// More than `SecretsClient.maxRedirects` redirects.
+    case tooManyRedirects(Int)
+    /// The token cannot be sent in a header (say why, not what).
+    case invalidToken(String)
+    /// A retryable error that persisted through every attempt.
+    indirect case gaveUp(attempts: Int, last: FetchError)
+
+    public var exitCode: ExitCode {
+        switch self {
+        case .network, .timedOut, .tls, .serverError, .rateLimited, .rejected: return .unavailable
+        case .permission: return .permission
+        case .notFound: return .notFound
+        case .unexpectedStatus, .invalidData, .bodyTooLarge: return .invalidData
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return .configuration
+        case .gaveUp(_, let last): return last.exitCode
+        }
+    }
+
+    /// Whether a later attempt may succeed: connection failures, timeouts, 5xx and 429.
+    public var isRetryable: Bool {
+        switch self {
+        case .network, .timedOut, .serverError, .rateLimited: return true
+        default: return false
+        }
+    }
+
+    /// The server's `Retry-After`, in seconds, when it sent one with a 429 or 5xx.
+    public var retryAfter: Double? {
+        switch self {
+        case .serverError(_, _, let seconds), .rateLimited(let seconds): return seconds
+        case .gaveUp(_, let last): return last.retryAfter
+        default: return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .network(let origin, let message):
+            return "cannot reach the API at \(origin): \(message)"
+        case .timedOut(let origin, let seconds):
+            return "the API at \(origin) did not answer within \(Self.format(seconds)) s (see --timeout)"
+        case .tls(let origin, let message):
+            return "TLS with \(origin) failed: \(message) (CA files: CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)"
+        case .serverError(let status, let message, _):
+            return "the API failed with HTTP \(status)\(Self.suffix(message))"
+        case .rateLimited:
+            return "the API is rate limiting requests (HTTP 429)"
+        case .permission(401, let message):
+            return "the API rejected the token (HTTP 401)\(Self.suffix(message)); check --token, --token-file, SOUP_TOKEN or SOUP_TOKEN_FILE"
+        case .permission(407, let message):
+            return "the proxy requires authentication (HTTP 407)\(Self.suffix(message))"
+        case .permission(let status, let message):
+            return "the token has no access to this project or environment (HTTP \(status))\(Self.suffix(message))"
+        case .notFound(let message, let project, let environment):
+            let what = message ?? "not found"
+            return "\(what) (HTTP 404) for project '\(project)', environment '\(environment)'"
+        case .rejected(let status, let message):
+            return "the API refused the request (HTTP \(status))\(Self.suffix(message))"
+        case .unexpectedStatus(let status):
+            return "the API answered with unexpected HTTP status \(status)"
+        case .invalidData(let message):
+            return "invalid data from the API: \(message)"
+        case .bodyTooLarge(let limit):
+            return "invalid data from the API: the response exceeds \(limit / (1 << 20)) MiB"
+        case .badURL(let problem):
+            return "invalid API URL (--api-url, SOUP_API_URL): \(problem)"
+        case .redirectRefused(let target, let reason):
+            return "refused to follow a redirect to \(target): \(reason)"
+        case .tooManyRedirects(let count):
+            return "too many redirects (more than \(count)); check --api-url"
+        case .invalidToken(let reason):
+            return "the token cannot be used: \(reason)"
+        case .gaveUp(let attempts, let last):
+            return "\(last) (gave up after \(attempts) attempts)"
+        }
+    }
+
+    private static func suffix(_ message: String?) -> String { message.map { ": \($0)" } ?? "" }
+
+    /// Seconds without a needless `.0`: `10`, `0.5`.
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
+    }
+}

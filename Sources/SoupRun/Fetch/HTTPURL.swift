@@ -1,0 +1,162 @@
+/// An absolute http(s) URL split into the parts soup-run decides on: origin, userinfo, path.
+/// Parsing is strict on purpose: the URL carries a token, so anything ambiguous is refused.
+public struct HTTPURL: Sendable, Equatable {
+    /// Lowercased: `http` or `https`.
+    public var scheme: String
+    /// `user:password` before `@`, if present. Never printed: see `redacted`.
+    public var userinfo: String?
+    /// Lowercased; an IPv6 literal keeps its brackets (`[::1]`).
+    public var host: String
+    /// The port as written, if any.
+    public var port: Int?
+    /// The path and query (`/api/v1/x?resolve=false`); `""` when the URL has none.
+    public var pathAndQuery: String
+
+    public init(scheme: String, userinfo: String? = nil, host: String, port: Int? = nil, pathAndQuery: String = "") {
+        self.scheme = scheme
+        self.userinfo = userinfo
+        self.host = host
+        self.port = port
+        self.pathAndQuery = pathAndQuery
+    }
+
+    /// Scheme, host and port: two URLs may share a token only when these are equal.
+    public struct Origin: Sendable, Equatable, CustomStringConvertible {
+        public var scheme: String
+        public var host: String
+        public var port: Int
+        public var description: String { "\(scheme)://\(host):\(port)" }
+    }
+
+    public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
+    public var origin: Origin { Origin(scheme: scheme, host: host, port: effectivePort) }
+
+    /// The URL as sent.
+    public var string: String { render(userinfo: userinfo) }
+    /// The URL for messages and logs: userinfo replaced by `***`.
+    public var redacted: String { render(userinfo: userinfo == nil ? nil : "***") }
+
+    private func render(userinfo: String?) -> String {
+        var s = scheme + "://"
+        if let userinfo { s += userinfo + "@" }
+        s += host
+        if let port { s += ":\(port)" }
+        return s + pathAndQuery
+    }
+
+    /// True for hosts whose traffic never leaves the machine: 127.0.0.0/8, `::1`, `localhost`.
+    public var isLoopback: Bool {
+        var h = host
+        if h.hasSuffix(".") { h.removeLast() }
+        if h == "localhost" || h.hasSuffix(".localhost") { return true }
+        if h == "[::1]" || h == "[0:0:0:0:0:0:0:1]" { return true }
+        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(urlDigit) })
+        else { return false }
+        return octets[0] == "127" && octets.allSatisfy { Int($0)! <= 255 }
+    }
+
+    /// Parses an absolute `http://` or `https://` URL. A fragment is dropped.
+    public static func parse(_ text: String) throws(URLProblem) -> HTTPURL {
+        if text.isEmpty { throw .empty }
+        if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.value > 0x7E }) {
+            throw .invalidCharacter
+        }
+        guard let schemeEnd = text.firstRange(of: "://") else { throw .notAbsolute }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { throw .unsupportedScheme(String(scheme.prefix(20))) }
+        var rest = text[schemeEnd.upperBound...]
+        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        var pathAndQuery = String(rest[authorityEnd...])
+        if pathAndQuery.hasPrefix("?") { pathAndQuery = "/" + pathAndQuery }
+
+        var userinfo: String?
+        if let at = authority.lastIndex(of: "@") {
+            userinfo = String(authority[..<at])
+            authority = authority[authority.index(after: at)...]
+        }
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw .invalidHost }
+            host = authority[...close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":") else { throw .invalidHost }
+                portText = after.dropFirst()
+            }
+            let inner = host.dropFirst().dropLast()
+            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { throw .invalidHost }
+        } else {
+            if let colon = authority.lastIndex(of: ":") {
+                host = authority[..<colon]
+                portText = authority[authority.index(after: colon)...]
+            } else {
+                host = authority
+            }
+            let allowed: (Character) -> Bool = { $0.isLetter || $0.isNumber || "-._~%".contains($0) }
+            guard !host.isEmpty, host.allSatisfy(allowed) else { throw .invalidHost }
+        }
+        var port: Int?
+        if let portText {
+            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(urlDigit),
+                let p = Int(portText), (1...65535).contains(p)
+            else { throw .invalidPort }
+            port = p
+        }
+        return HTTPURL(
+            scheme: scheme, userinfo: userinfo, host: host.lowercased(), port: port, pathAndQuery: pathAndQuery)
+    }
+
+    /// Resolves a `Location` header against this URL: absolute, scheme-relative (`//host/p`),
+    /// absolute-path (`/p`), query-only (`?q`) and relative-path (`p`) references.
+    public func resolving(_ reference: String) throws(URLProblem) -> HTTPURL {
+        if reference.contains("://") { return try HTTPURL.parse(reference) }
+        if reference.hasPrefix("//") { return try HTTPURL.parse(scheme + ":" + reference) }
+        if let colon = reference.firstIndex(of: ":"),
+            !reference[..<colon].contains(where: { $0 == "/" || $0 == "?" || $0 == "#" })
+        {
+            throw .unsupportedScheme(String(reference[..<colon].prefix(20)))
+        }
+        var base = self
+        let path = pathAndQuery.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if reference.hasPrefix("/") {
+            base.pathAndQuery = reference
+        } else if reference.hasPrefix("?") {
+            base.pathAndQuery = (path.isEmpty ? "/" : String(path)) + reference
+        } else {
+            let directory = path.lastIndex(of: "/").map { path[...$0] } ?? "/"
+            base.pathAndQuery = String(directory) + reference
+        }
+        if let hash = base.pathAndQuery.firstIndex(of: "#") { base.pathAndQuery = String(base.pathAndQuery[..<hash]) }
+        // Validate the combined text with the same rules as a typed URL.
+        return try HTTPURL.parse(base.string)
+    }
+}
+
+/// What is wrong with a URL. Messages name the part, never the URL (it may hold credentials).
+public enum URLProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    case empty
+    case invalidCharacter
+    case notAbsolute
+    case unsupportedScheme(String)
+    case invalidHost
+    case invalidPort
+    case hasQuery
+
+    public var description: String {
+        switch self {
+        case .empty: return "the URL is empty"
+        case .invalidCharacter: return "the URL contains a space, control or non-ASCII character (percent-encode it)"
+        case .notAbsolute: return "the URL must start with http:// or https://"
+        case .unsupportedScheme(let s): return "unsupported scheme '\(s)' (use http or https)"
+        case .invalidHost: return "the URL has no valid host"
+        case .invalidPort: return "the URL's port must be a number from 1 to 65535"
+        case .hasQuery: return "the API URL must not contain a query (?...)"
+        }
+    }
+}
+
+private func urlDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }

@@ -1,0 +1,61 @@
+import SoupCore
+
+/// What one HTTP response means for a secrets fetch: pure, so every status is tested alone.
+enum ResponseInterpreter {
+    enum Outcome: Sendable, Equatable {
+        case secrets([String: String], etag: String?)
+        case notModified
+        /// Follow `Location` (not yet checked against the origin).
+        case redirect(location: String)
+    }
+
+    /// - Parameters:
+    ///   - sentETag: whether the request carried `If-None-Match` (a 304 is only expected then).
+    ///   - token: never repeated in a message, even if a server echoes it.
+    static func interpret(
+        _ response: TransportResponse, sentETag: Bool, token: String, project: String, environment: String
+    ) throws(FetchError) -> Outcome {
+        let status = response.status
+        switch status {
+        case 200:
+            return .secrets(try SecretsBody.parse(response.body), etag: response.etag)
+        case 304 where sentETag:
+            return .notModified
+        case 301, 302, 303, 307, 308:
+            guard let location = response.location, !location.isEmpty else { throw .unexpectedStatus(status) }
+            return .redirect(location: location)
+        case 401, 403, 407:
+            throw .permission(status: status, serverMessage: serverMessage(response.body, token: token))
+        case 404:
+            throw .notFound(
+                serverMessage: serverMessage(response.body, token: token), project: project, environment: environment)
+        case 429:
+            throw .rateLimited(retryAfter: retryAfter(response))
+        case 400...499:
+            throw .rejected(status: status, serverMessage: serverMessage(response.body, token: token))
+        case 500...599:
+            throw .serverError(
+                status: status, serverMessage: serverMessage(response.body, token: token),
+                retryAfter: retryAfter(response))
+        default:
+            throw .unexpectedStatus(status)
+        }
+    }
+
+    /// The `Retry-After` header in seconds, if present and well-formed.
+    static func retryAfter(_ response: TransportResponse, now: Double = Platform.wallClock()) -> Double? {
+        response.retryAfter.flatMap { RetryAfter.seconds($0, now: now) }
+    }
+
+    /// The `{"error": "..."}` message of an error body, made safe to print: nil when the body is not
+    /// such JSON (an HTML page from a proxy is reported by its status alone) or when it echoes the token.
+    static func serverMessage(_ body: [UInt8], token: String) -> String? {
+        guard !body.isEmpty, body.count <= 64 * 1024, let json = try? JSON.parse(body),
+            let message = json["error"]?.stringValue
+        else { return nil }
+        if !token.isEmpty && message.contains(token) { return nil }
+        var clean = String(String.UnicodeScalarView(message.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        if clean.count > 200 { clean = String(clean.prefix(200)) + "…" }
+        return clean.isEmpty ? nil : clean
+    }
+}

@@ -1,0 +1,105 @@
+/// When to try again and how long to wait: exponential backoff with jitter, `Retry-After` honoured
+/// up to a cap. Pure: randomness comes in as a number.
+///
+/// The defaults bound a whole fetch: with `--timeout 10 --retries 3` there are at most 4 attempts
+/// of 10 s and 3 waits of at most 4 s, so an unreachable or hanging API fails within 52 s.
+public struct RetryPolicy: Sendable, Equatable {
+    public enum Jitter: Sendable, Equatable {
+        /// A uniform wait in `0...backoff`: spreads many clients out best (the default).
+        case full
+        /// Half the backoff plus a uniform wait in `0...backoff/2`: never retries at once.
+        case equal
+        /// Exactly the backoff (for tests and reasoning).
+        case none
+    }
+
+    /// Attempts after the first.
+    public var retries: Int
+    /// The backoff before the first retry; it doubles for each further retry.
+    public var baseDelay: Double = 0.5
+    /// The longest backoff, in seconds.
+    public var maxDelay: Double = 4
+    /// The longest `Retry-After` honoured, in seconds; longer requests wait this long.
+    public var maxRetryAfter: Double = 4
+    public var jitter: Jitter = .full
+
+    public init(retries: Int, jitter: Jitter = .full) {
+        self.retries = max(0, retries)
+        self.jitter = jitter
+    }
+
+    /// Whether another attempt follows attempt number `attempt` (1-based) when it failed retryably.
+    public func shouldRetry(afterAttempt attempt: Int) -> Bool { attempt <= retries }
+
+    /// Seconds to wait before retry number `retry` (1-based).
+    /// - Parameters:
+    ///   - retryAfter: the server's `Retry-After` in seconds, if it sent one; it replaces the backoff.
+    ///   - random: a number in `0..<1` (clamped), the jitter's source.
+    public func delay(beforeRetry retry: Int, retryAfter: Double?, random: Double) -> Double {
+        if let retryAfter, retryAfter.isFinite {
+            return min(max(retryAfter, 0), maxRetryAfter)
+        }
+        let exponent = min(max(retry - 1, 0), 30)
+        let backoff = min(baseDelay * Double(1 << exponent), maxDelay)
+        let r = random.isFinite ? min(max(random, 0), 1) : 0
+        switch jitter {
+        case .full: return backoff * r
+        case .equal: return backoff / 2 + backoff / 2 * r
+        case .none: return backoff
+        }
+    }
+
+    /// The longest a fetch can take with this policy and a per-attempt `timeout`, waits included.
+    public func worstCaseDuration(timeout: Double) -> Double {
+        Double(retries + 1) * timeout + Double(retries) * max(maxDelay, maxRetryAfter)
+    }
+}
+
+/// Parses `Retry-After`: delta-seconds (`120`) or an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
+public enum RetryAfter {
+    /// Seconds to wait from `now` (seconds since the Unix epoch), or nil when the value is malformed.
+    /// A date in the past means 0.
+    public static func seconds(_ value: String, now: Double) -> Double? {
+        let v = trimSpaces(value)
+        if !v.isEmpty, v.utf8.count <= 10, v.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Double(v) }
+        guard let date = imfFixdate(v) else { return nil }
+        return max(0, date - now)
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT` as seconds since the epoch.
+    static func imfFixdate(_ s: String) -> Double? {
+        let parts = s.split(separator: " ")
+        guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","), parts[5] == "GMT",
+            let day = Int(parts[1]), parts[1].count == 2, (1...31).contains(day),
+            let monthIndex = months.firstIndex(of: String(parts[2])),
+            let year = Int(parts[3]), parts[3].count == 4
+        else { return nil }
+        let time = parts[4].split(separator: ":")
+        guard time.count == 3, time.allSatisfy({ $0.count == 2 }),
+            let h = Int(time[0]), let m = Int(time[1]), let sec = Int(time[2]), h < 24, m < 60, sec < 61
+        else { return nil }
+        let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
+        return Double(days * 86400 + h * 3600 + m * 60 + sec)
+    }
+
+    private static func trimSpaces(_ s: String) -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = s.firstIndex(where: { !isSpace($0) }), let end = s.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(s[start...end])
+    }
+
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+}

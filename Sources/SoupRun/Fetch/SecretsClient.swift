@@ -1,0 +1,152 @@
+/// The outcome of one conditional fetch.
+public enum FetchResult: Sendable, Equatable {
+    case secrets([String: String], etag: String?)
+    /// 304: the secrets are unchanged since the ETag sent.
+    case notModified
+}
+
+/// Fetches the secrets of one project/environment: the request, same-origin redirects, retries,
+/// validation. The network is behind `transport`; the clock and randomness are injected.
+public struct SecretsClient: Sendable {
+    /// Redirects followed within one attempt, all same-origin.
+    public static let maxRedirects = 5
+    /// The largest body accepted (the API contract's 16 MiB).
+    public static let maxBodyBytes = 16 << 20
+    // Stand-in until SoupRunVersion (cli branch) is merged.
+    static let userAgent = "soup-run/0.1.0"
+
+    public let configuration: Configuration
+    public let policy: RetryPolicy
+    private let token: Secret
+    private let transport: any HTTPTransport
+    private let logger: Logger
+    private let sleep: @Sendable (Double) -> Void
+    private let random: @Sendable () -> Double
+
+    public init(
+        configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
+        sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.configuration = configuration
+        self.policy = RetryPolicy(retries: configuration.retries)
+        self.token = token
+        self.transport = transport
+        self.logger = logger
+        self.sleep = sleep
+        self.random = random
+    }
+
+    /// The one-shot fetch: retries per `policy`; only retryable errors are retried.
+    public func fetch() throws(FetchError) -> [String: String] {
+        warnIfPlainHTTP()
+        var attempt = 1
+        while true {
+            do throws(FetchError) {
+                switch try fetchOnce(ifNoneMatch: nil, attempt: attempt) {
+                case .secrets(let secrets, _): return secrets
+                case .notModified: throw FetchError.unexpectedStatus(304)
+                }
+            } catch let error where error.isRetryable && policy.shouldRetry(afterAttempt: attempt) {
+                let wait = policy.delay(beforeRetry: attempt, retryAfter: error.retryAfter, random: random())
+                logger.debug("attempt \(attempt) failed: \(error); retrying in \(Self.milliseconds(wait)) ms")
+                sleep(wait)
+                attempt += 1
+            } catch {
+                throw attempt > 1 && error.isRetryable ? .gaveUp(attempts: attempt, last: error) : error
+            }
+        }
+    }
+
+    /// One attempt (no retries), with `If-None-Match` when `etag` is given. Used by `--watch`.
+    public func fetchOnce(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
+        try fetchOnce(ifNoneMatch: etag, attempt: nil)
+    }
+
+    /// Warns (not under `-q`) when the token would travel unencrypted to another machine.
+    /// `fetch()` does this itself; a caller using only `fetchOnce` calls it once.
+    public func warnIfPlainHTTP() {
+        guard let url = try? requestURL(), url.scheme == "http", !url.isLoopback else { return }
+        logger.warning("sending the token over plain http to \(url.host); use https for anything but local testing")
+    }
+
+    private func requestURL() throws(FetchError) -> HTTPURL {
+        try SecretsURL.build(
+            apiURL: configuration.apiURL, project: configuration.project, environment: configuration.environment,
+            resolve: configuration.resolve)
+    }
+
+    private func fetchOnce(ifNoneMatch etag: String?, attempt: Int?) throws(FetchError) -> FetchResult {
+        try Self.checkToken(token.value)
+        let start = try requestURL()
+        var url = start
+        var headers = [
+            "Authorization": "Bearer \(token.value)",
+            "Accept": "application/json",
+            "User-Agent": Self.userAgent,
+        ]
+        if let etag { headers["If-None-Match"] = etag }
+        let label = attempt.map { " (attempt \($0) of \(policy.retries + 1))" } ?? ""
+        var redirects = 0
+        while true {
+            logger.debug("GET \(url.redacted)\(label)")
+            let request = TransportRequest(
+                url: url.string, headers: headers, timeout: configuration.timeout, maxBodyBytes: Self.maxBodyBytes)
+            let began = ContinuousClock.now
+            let result = transport.get(request)
+            let elapsed = Self.milliseconds(began.duration(to: .now))
+            let response: TransportResponse
+            switch result {
+            case .failure(let failure):
+                logger.debug("no response after \(elapsed) ms: \(failure.message)")
+                throw Self.error(for: failure, url: url, timeout: configuration.timeout)
+            case .success(let r):
+                response = r
+            }
+            logger.debug("HTTP \(response.status) in \(elapsed) ms, \(response.body.count) bytes")
+            let outcome = try ResponseInterpreter.interpret(
+                response, sentETag: etag != nil, token: token.value, project: configuration.project,
+                environment: configuration.environment)
+            switch outcome {
+            case .secrets(let secrets, let newETag):
+                logger.debug("received \(secrets.count) \(secrets.count == 1 ? "key" : "keys")")
+                return .secrets(secrets, etag: newETag)
+            case .notModified:
+                logger.debug("not modified")
+                return .notModified
+            case .redirect(let location):
+                redirects += 1
+                if redirects > Self.maxRedirects { throw .tooManyRedirects(Self.maxRedirects) }
+                url = try RedirectPolicy.target(of: location, from: url, start: start)
+                logger.debug("following redirect (HTTP \(response.status)) to \(url.redacted)")
+            }
+        }
+    }
+
+    /// Turns a transport failure into the error a person reads.
+    static func error(for failure: TransportFailure, url: HTTPURL, timeout: Double) -> FetchError {
+        let origin = url.origin.description
+        switch failure.kind {
+        case .timedOut: return .timedOut(origin: origin, seconds: timeout)
+        case .network: return .network(origin: origin, message: failure.message)
+        case .tls: return .tls(origin: origin, message: failure.message)
+        case .badURL: return .badURL(.invalidHost)
+        case .bodyTooLarge: return .bodyTooLarge(limit: maxBodyBytes)
+        }
+    }
+
+    /// A token goes into a header line: refuse what would break or smuggle one.
+    static func checkToken(_ token: String) throws(FetchError) {
+        if token.isEmpty { throw .invalidToken("it is empty") }
+        if token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
+            throw .invalidToken("it contains a space, control or non-ASCII character")
+        }
+    }
+
+    static func milliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

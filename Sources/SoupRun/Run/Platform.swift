@@ -1,0 +1,103 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Every call soup-run makes into the operating system outside fetch and exec: the environment,
+/// stdout/stderr, files, sleeping, the clock, exiting. Logic elsewhere takes these as values.
+public enum Platform {
+    /// The process environment as a dictionary. On a duplicate name the first entry wins, as `getenv` does.
+    public static func environment() -> [String: String] {
+        var result: [String: String] = [:]
+        #if canImport(Darwin)
+        let table = _NSGetEnviron().pointee
+        #else
+        let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+        #endif
+        guard var entry = table else { return result }
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let eq = text.firstIndex(of: "=") {
+                let name = String(text[..<eq])
+                if result[name] == nil { result[name] = String(text[text.index(after: eq)...]) }
+            }
+            entry += 1
+        }
+        return result
+    }
+
+    /// Writes all of `text` to standard error (best effort: a closed stderr is not an error).
+    public static func writeStandardError(_ text: String) { write(text, to: 2) }
+
+    /// Writes all of `text` to standard output. False when it could not be written (closed pipe).
+    @discardableResult
+    public static func writeStandardOutput(_ text: String) -> Bool { write(text, to: 1) }
+
+    @discardableResult
+    private static func write(_ text: String, to fd: Int32) -> Bool {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                #if canImport(Glibc)
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                #else
+                let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                #endif
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+    }
+
+    /// Why a file could not be read: the path and the system's reason.
+    public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// The bytes of the file at `path`, at most `limit` bytes (more is an error).
+    public static func readFile(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { return result }
+            result += chunk[0..<n]
+            if result.count > limit { throw FileError(path: path, reason: "larger than \(limit) bytes") }
+        }
+    }
+
+    /// Sleeps for `seconds` (resuming after signal interruptions until the time has passed).
+    public static func sleep(seconds: Double) {
+        guard seconds > 0, seconds.isFinite else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+
+    /// Seconds since the Unix epoch (for HTTP dates such as `Retry-After`).
+    public static func wallClock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Ends the process with `code`, flushing nothing (soup-run writes unbuffered).
+    public static func exit(_ code: Int32) -> Never {
+        #if canImport(Glibc)
+        Glibc.exit(code)
+        #else
+        Darwin.exit(code)
+        #endif
+    }
+}

@@ -1,0 +1,80 @@
+import Testing
+@testable import SoupRun
+
+@Suite struct ResponseInterpreterTests {
+    static let token = "tok_secret_value"
+
+    func interpret(_ response: TransportResponse, sentETag: Bool = false) throws(FetchError) -> ResponseInterpreter.Outcome {
+        try ResponseInterpreter.interpret(response, sentETag: sentETag, token: Self.token, project: "p", environment: "e")
+    }
+
+    func body(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+    @Test func okYieldsTheSecretsAndTheETag() throws {
+        let outcome = try interpret(TransportResponse(status: 200, etag: "\"v1\"", body: body(#"{"data":{"A":"1","B_2":"x\ny"}}"#)))
+        #expect(outcome == .secrets(["A": "1", "B_2": "x\ny"], etag: "\"v1\""))
+    }
+
+    @Test func notModifiedOnlyWhenAnETagWasSent() throws {
+        #expect(try interpret(TransportResponse(status: 304), sentETag: true) == .notModified)
+        #expect(throws: FetchError.unexpectedStatus(304)) { try interpret(TransportResponse(status: 304)) }
+    }
+
+    @Test(arguments: [301, 302, 303, 307, 308])
+    func redirectsNeedALocation(status: Int) throws {
+        #expect(try interpret(TransportResponse(status: status, location: "/x")) == .redirect(location: "/x"))
+        #expect(throws: FetchError.unexpectedStatus(status)) { try interpret(TransportResponse(status: status)) }
+    }
+
+    @Test(arguments: [
+        (401, FetchError.permission(status: 401, serverMessage: "Invalid token")),
+        (403, .permission(status: 403, serverMessage: "Invalid token")),
+        (404, .notFound(serverMessage: "Invalid token", project: "p", environment: "e")),
+        (400, .rejected(status: 400, serverMessage: "Invalid token")),
+        (422, .rejected(status: 422, serverMessage: "Invalid token")),
+        (500, .serverError(status: 500, serverMessage: "Invalid token", retryAfter: nil)),
+        (429, .rateLimited(retryAfter: nil)),
+        (100, .unexpectedStatus(100)),
+        (204, .unexpectedStatus(204)),
+        (300, .unexpectedStatus(300)),
+    ])
+    func errorStatuses(status: Int, expected: FetchError) {
+        #expect(throws: expected) { try interpret(TransportResponse(status: status, body: body(#"{"error":"Invalid token"}"#))) }
+    }
+
+    @Test func retryAfterIsReadFrom429And503() {
+        #expect(throws: FetchError.rateLimited(retryAfter: 2)) { try interpret(TransportResponse(status: 429, retryAfter: "2")) }
+        #expect(throws: FetchError.serverError(status: 503, serverMessage: nil, retryAfter: 1)) {
+            try interpret(TransportResponse(status: 503, retryAfter: "1"))
+        }
+    }
+
+    @Test func htmlErrorBodiesAreReportedByStatusAlone() {
+        let html = body("<html><body><h1>502 Bad Gateway</h1></body></html>")
+        #expect(throws: FetchError.serverError(status: 502, serverMessage: nil, retryAfter: nil)) {
+            try interpret(TransportResponse(status: 502, contentType: "text/html", body: html))
+        }
+    }
+
+    @Test func serverMessagesAreCleanedAndNeverEchoTheToken() {
+        #expect(ResponseInterpreter.serverMessage(body(#"{"error":"bad\u001b[31m\nthing"}"#), token: Self.token) == "bad[31mthing")
+        #expect(ResponseInterpreter.serverMessage(body(#"{"error":"token tok_secret_value is invalid"}"#), token: Self.token) == nil)
+        #expect(ResponseInterpreter.serverMessage(body(#"{"error":42}"#), token: Self.token) == nil)
+        #expect(ResponseInterpreter.serverMessage(body(#"{"error":""}"#), token: Self.token) == nil)
+        let long = String(repeating: "x", count: 500)
+        #expect(ResponseInterpreter.serverMessage(body("{\"error\":\"\(long)\"}"), token: Self.token)?.count == 201)
+    }
+
+    @Test(arguments: [
+        "not json", "[]", #"{"data":[]}"#, #"{"data":{"lower":"v"}}"#, #"{"data":{"A":1}}"#, #"{"data":{"A":"a\u0000b"}}"#,
+        #"{"nodata":{}}"#,
+    ])
+    func invalidBodiesAreInvalidData(text: String) {
+        do {
+            _ = try interpret(TransportResponse(status: 200, body: body(text)))
+            Issue.record("accepted an invalid body")
+        } catch {
+            #expect(error.exitCode == .invalidData)
+        }
+    }
+}
