@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (libFuzzer + AddressSanitizer) of every parser that reads untrusted input.
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+# Each target is fuzz/NAME/main.swift compiled together with the sources it exercises.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+out=.build-fuzz
+mkdir -p "$out"
+
+declare -A sources=(
+    [json]="Sources/SoupCore/*.swift"
+)
+
+status=0
+for name in "${!sources[@]}"; do
+    # shellcheck disable=SC2086
+    swiftc -parse-as-library -sanitize=fuzzer,address -O fuzz/$name/main.swift ${sources[$name]} \
+        -o "$out/fuzz-$name" 2> "$out/fuzz-$name.build.log" || { cat "$out/fuzz-$name.build.log"; exit 1; }
+    mkdir -p "$out/corpus-$name"
+    echo "fuzzing $name for ${seconds}s"
+    if ! "$out/fuzz-$name" -max_total_time="$seconds" -print_final_stats=1 "$out/corpus-$name" \
+        > "$out/fuzz-$name.log" 2>&1; then
+        tail -40 "$out/fuzz-$name.log"
+        status=1
+    else
+        grep -E "stat::number_of_executed_units|Done" "$out/fuzz-$name.log" | tail -1
+    fi
+done
+exit $status
