@@ -15,17 +15,17 @@ struct WatchFailureEndToEndTests {
 
     /// Runs the child against a scripted API, switches it to `failure`, waits for `polls`
     /// failed polls, then answers with a change and expects exactly one restart.
-    func leavesTheChildAloneDuring(_ failure: ScriptedAPI.Answer, expectInLog: String, polls: Int = 2) throws {
-        let api = try ScriptedAPI(.secrets(Self.good))
+    func leavesTheChildAloneDuring(_ failure: WatchScriptedAPI.Answer, expectInLog: String, polls: Int = 2) throws {
+        let api = try WatchScriptedAPI(.secrets(Self.good))
         let script = try WatchScript()
         let run = try startWatch(apiURL: api.apiURL, command: script.command())
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         #expect(run.stdoutText.contains("value=one"))
 
         api.set(failure)
-        #expect(waitUntil(run, timeout: 60) { occurrences(of: "cannot refresh secrets", in: run.stderrText) >= polls },
+        #expect(watchWaitUntil(run, timeout: 60) { watchCount(of: "cannot refresh secrets", in: run.stderrText) >= polls },
                 "stderr: \(run.stderrText)")
-        #expect(occurrences(of: "warning: cannot refresh secrets", in: run.stderrText) == 1, "logged once per state")
+        #expect(watchCount(of: "warning: cannot refresh secrets", in: run.stderrText) == 1, "logged once per state")
         #expect(run.stderrText.contains(expectInLog), "stderr: \(run.stderrText)")
         #expect(!run.stdoutText.contains("ready 2") && !run.stdoutText.contains("got TERM"), "the child is untouched")
 
@@ -36,7 +36,7 @@ struct WatchFailureEndToEndTests {
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(0))
-        #expect(occurrences(of: "ready ", in: result.stdoutText) == 2)
+        #expect(watchCount(of: "ready ", in: result.stdoutText) == 2)
     }
 
     @Test func serverError500() throws {
@@ -56,16 +56,16 @@ struct WatchFailureEndToEndTests {
     }
 
     @Test func rateLimited429WithRetryAfterIsHonoured() throws {
-        let api = try ScriptedAPI(.secrets(Self.good))
+        let api = try WatchScriptedAPI(.secrets(Self.good))
         let script = try WatchScript()
         let run = try startWatch(apiURL: api.apiURL, command: script.command())
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         api.set(.status(429, body: "", headers: [("Retry-After", "2")]))
-        #expect(waitUntil(run, timeout: 30) { run.stderrText.contains("rate limiting") })
+        #expect(watchWaitUntil(run, timeout: 30) { run.stderrText.contains("rate limiting") })
         let limitedAt = api.requests
         let since = Date()
         // The next poll waits for Retry-After (2 s), not the 0.2 s interval.
-        #expect(waitUntil(run, timeout: 30) { api.requests > limitedAt })
+        #expect(watchWaitUntil(run, timeout: 30) { api.requests > limitedAt })
         #expect(Date().timeIntervalSince(since) >= 1.5)
         #expect(run.stderrText.contains("next attempt in 2 s"))
         api.set(.secrets(["WATCHED": "two"]))
@@ -93,13 +93,13 @@ struct WatchFailureEndToEndTests {
 
         first.signal(SIGTERM)
         #expect(first.wait(timeout: 30).termination == .exited(0))
-        #expect(waitUntil(run, timeout: 60) { occurrences(of: "cannot refresh secrets", in: run.stderrText) >= 3 })
-        #expect(occurrences(of: "warning: cannot refresh secrets", in: run.stderrText) == 1)
+        #expect(watchWaitUntil(run, timeout: 60) { watchCount(of: "cannot refresh secrets", in: run.stderrText) >= 3 })
+        #expect(watchCount(of: "warning: cannot refresh secrets", in: run.stderrText) == 1)
         #expect(run.stderrText.contains("cannot reach the API"))
         #expect(!run.hasExited && !run.stdoutText.contains("got TERM"), "the child kept running")
 
         let second = try startServer(port: port)
-        let server = DevServerClient(apiURL: apiURL)
+        let server = WatchDevServerClient(apiURL: apiURL)
         try server.setSecret("WATCHED", "after-outage")
         #expect(run.waitForOutput("ready 2 ", in: .stdout, timeout: 60), "stderr: \(run.stderrText)")
         #expect(run.stdoutText.contains("value=after-outage"))
@@ -112,7 +112,7 @@ struct WatchFailureEndToEndTests {
 }
 
 /// POSTs to a running soup-dev-server that this test did not start through `DevServer`.
-struct DevServerClient {
+struct WatchDevServerClient {
     let apiURL: String
 
     func setSecret(_ key: String, _ value: String) throws {

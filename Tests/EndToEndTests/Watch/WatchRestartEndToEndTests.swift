@@ -18,7 +18,7 @@ struct WatchRestartEndToEndTests {
         #expect(run.stdoutText.contains("value=unset"))
 
         // Several polls with nothing changed (304s and equal environments): no restart.
-        #expect(waitUntil(run, timeout: 30) { occurrences(of: "secrets not modified", in: run.stderrText) >= 3 })
+        #expect(watchWaitUntil(run, timeout: 30) { watchCount(of: "secrets not modified", in: run.stderrText) >= 3 })
         #expect(!run.stdoutText.contains("ready 2"))
 
         let changed = Date()
@@ -43,7 +43,7 @@ struct WatchRestartEndToEndTests {
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(0))
-        #expect(occurrences(of: "ready ", in: result.stdoutText) == 4, "one start per change, none for unchanged polls")
+        #expect(watchCount(of: "ready ", in: result.stdoutText) == 4, "one start per change, none for unchanged polls")
     }
 
     @Test func aChildIgnoringTheStopSignalIsKilledAfterTheStopTimeout() throws {
@@ -57,7 +57,7 @@ struct WatchRestartEndToEndTests {
         #expect(!run.stdoutText.contains("got TERM"))
         run.signal(SIGKILL) // the new child ignores TERM too; PDEATHSIG (TERM) would not end it
         _ = run.wait(timeout: 30)
-        if let child = pid(after: "ready 2 pid", in: run.stdoutText) { kill(child, SIGKILL) }
+        if let child = watchPid(after: "ready 2 pid", in: run.stdoutText) { kill(child, SIGKILL) }
     }
 
     @Test func aBackgroundGrandchildIsGoneAfterARestart() throws {
@@ -65,13 +65,13 @@ struct WatchRestartEndToEndTests {
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("grandchild"))
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
-        let grandchild = try #require(pid(after: "grandchild", in: run.stdoutText))
-        #expect(processExists(grandchild))
+        let grandchild = try #require(watchPid(after: "grandchild", in: run.stdoutText))
+        #expect(watchProcessExists(grandchild))
         try server.setSecret("WATCHED", "v")
         #expect(run.waitForOutput("ready 2 ", in: .stdout, timeout: 30))
         // Killed with the old group and reaped by soup-run (subreaper) before the new child started.
-        #expect(!processExists(grandchild))
-        let second = pid(after: "grandchild", in: String(run.stdoutText.split(separator: "ready 1").last ?? ""))
+        #expect(!watchProcessExists(grandchild))
+        let second = watchPid(after: "grandchild", in: String(run.stdoutText.split(separator: "ready 1").last ?? ""))
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(0))

@@ -23,7 +23,7 @@ struct WatchSignalEndToEndTests {
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(0))
         for name in ["HUP", "USR1", "USR2", "WINCH", "TERM"] {
-            #expect(occurrences(of: "got \(name) 1", in: result.stdoutText) == 1, "\(name) exactly once")
+            #expect(watchCount(of: "got \(name) 1", in: result.stdoutText) == 1, "\(name) exactly once")
         }
         #expect(!result.stdoutText.contains("ready 2"), "signals never restart the child")
     }
@@ -37,7 +37,7 @@ struct WatchSignalEndToEndTests {
         run.signal(signal)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(5))
-        #expect(occurrences(of: "got ", in: result.stdoutText) == 1)
+        #expect(watchCount(of: "got ", in: result.stdoutText) == 1)
         #expect(result.stdoutText.contains("got \(name) 1"))
     }
 
@@ -66,7 +66,7 @@ struct WatchSignalEndToEndTests {
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "60"], command: script.command("ignore-term"))
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
-        #expect(waitUntil(run, timeout: 30) { run.stderrText.contains("received signal 15; forwarded") })
+        #expect(watchWaitUntil(run, timeout: 30) { run.stderrText.contains("received signal 15; forwarded") })
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(137))
@@ -90,7 +90,7 @@ struct WatchSignalEndToEndTests {
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, command: script.command())
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
-        let child = try #require(pid(after: "ready 1 pid", in: run.stdoutText))
+        let child = try #require(watchPid(after: "ready 1 pid", in: run.stdoutText))
         run.signal(SIGKILL)
         #expect(run.wait(timeout: 30).termination == .signaled(SIGKILL))
         let deadline = Date().addingTimeInterval(30)
@@ -98,7 +98,7 @@ struct WatchSignalEndToEndTests {
             usleep(20_000) // polling a file the orphaned child writes; bounded by the deadline
         }
         #expect(script.events == ["got TERM 1"])
-        if processExists(child) { kill(child, SIGKILL) }
+        if watchProcessExists(child) { kill(child, SIGKILL) }
     }
     #endif
 }

@@ -66,7 +66,7 @@ func startWatch(
 
 /// Waits (bounded) until `condition` holds, reading the child's output meanwhile.
 @discardableResult
-func waitUntil(_ child: ChildProcess, timeout: Double, _ condition: () -> Bool) -> Bool {
+func watchWaitUntil(_ child: ChildProcess, timeout: Double, _ condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while !condition() {
         if Date() >= deadline { return false }
@@ -78,15 +78,15 @@ func waitUntil(_ child: ChildProcess, timeout: Double, _ condition: () -> Bool) 
 }
 
 /// How many times `marker` occurs in `text`.
-func occurrences(of marker: String, in text: String) -> Int {
+func watchCount(of marker: String, in text: String) -> Int {
     text.components(separatedBy: marker).count - 1
 }
 
 /// Whether a process with this pid exists (zombies included).
-func processExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
+func watchProcessExists(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
 /// The pid in a `... pid=P ...` or `grandchild P` line of `text` for `prefix`.
-func pid(after prefix: String, in text: String) -> Int32? {
+func watchPid(after prefix: String, in text: String) -> Int32? {
     for line in text.split(separator: "\n") where line.hasPrefix(prefix) {
         let rest = line.dropFirst(prefix.count).drop { $0 == " " || $0 == "=" }
         return Int32(rest.prefix { $0.isNumber })
@@ -95,7 +95,7 @@ func pid(after prefix: String, in text: String) -> Int32? {
 }
 
 /// An in-process API whose answer the test changes: secrets, or an error status and body.
-final class ScriptedAPI: @unchecked Sendable {
+final class WatchScriptedAPI: @unchecked Sendable {
     enum Answer: @unchecked Sendable {
         case secrets([String: String])
         case status(Int, body: String, headers: [(name: String, value: String)])

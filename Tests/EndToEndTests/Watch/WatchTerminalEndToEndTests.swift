@@ -69,7 +69,7 @@ struct WatchTerminalEndToEndTests {
         #expect(transcript.contains("ready 1 "), "stderr: \(result.stderrText)")
         // Reading the terminal works only in the foreground group: a background child would stop.
         #expect(transcript.contains("read hello"), "transcript: \(transcript)")
-        #expect(occurrences(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
+        #expect(watchCount(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
         #expect(transcript.hasSuffix("STATUS 3\n"), "soup-run exits with the child's status: \(transcript)")
     }
 }
