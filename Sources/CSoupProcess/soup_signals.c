@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -125,6 +126,38 @@ int soup_block_signals_on_this_thread(const int *signals, int count) {
     sigemptyset(&set);
     for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
     return pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+struct soup_thread_start {
+    void (*body)(void *);
+    void *context;
+};
+
+static void *soup_thread_main(void *raw) {
+    struct soup_thread_start start = *(struct soup_thread_start *)raw;
+    free(raw);
+    start.body(start.context);
+    return NULL;
+}
+
+int soup_thread_start(void (*body)(void *), void *context) {
+    struct soup_thread_start *start = malloc(sizeof *start);
+    if (start == NULL) return ENOMEM;
+    start->body = body;
+    start->context = context;
+    sigset_t all, previous;
+    sigfillset(&all);
+    // The new thread inherits this mask: blocked from its first instruction, no window.
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_t thread;
+    int failure = pthread_create(&thread, NULL, soup_thread_main, start);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (failure != 0) {
+        free(start);
+        return failure;
+    }
+    pthread_detach(thread);
+    return 0;
 }
 
 int soup_wait_readable(int fd, int timeout_ms) {

@@ -49,6 +49,9 @@ void soup_signals_wake(void);
 int soup_signals_drain(int *out, int max);
 /* Blocks the given signals on the calling thread, so they are handled on another one. */
 int soup_block_signals_on_this_thread(const int *signals, int count);
+/* Starts a detached thread running body(context) with every signal blocked, so signals are
+ * only ever handled by the main loop's thread. 0 or an errno. */
+int soup_thread_start(void (*body)(void *), void *context);
 /* poll() for readability with a timeout; returns 1 readable, 0 timeout or EINTR, -1 error. */
 int soup_wait_readable(int fd, int timeout_ms);
 

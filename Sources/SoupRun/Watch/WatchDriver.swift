@@ -98,7 +98,10 @@ final class WatchDriver {
         for action in actions {
             switch action {
             case .poll(let etag):
-                worker.start(ifNoneMatch: etag)
+                if let failure = worker.start(ifNoneMatch: etag) {
+                    let message = "cannot start the thread that polls: \(ExecError.errnoText(failure))"
+                    if let code = feed(.pollFinished(.failed(PollFailure(state: "thread", message: message)))) { return code }
+                }
             case .spawn(let environment):
                 let outcome = ChildLauncher.spawn(command: command, environment: environment, terminal: terminal)
                 let event: WatchEvent
