@@ -11,9 +11,7 @@ public struct SecretsClient: Sendable {
     /// Redirects followed within one attempt, all same-origin.
     public static let maxRedirects = 5
     /// The largest body accepted (the API contract's 16 MiB).
-    public static let maxBodyBytes = 16 << 20
-    // Stand-in until SoupRunVersion (cli branch) is merged.
-    static let userAgent = "soup-run/0.1.0"
+    public static let maxBodyBytes = SecretsDocument.maxBytes
 
     public let configuration: Configuration
     public let policy: RetryPolicy
@@ -83,7 +81,7 @@ public struct SecretsClient: Sendable {
         var headers = [
             "Authorization": "Bearer \(token.value)",
             "Accept": "application/json",
-            "User-Agent": Self.userAgent,
+            "User-Agent": "soup-run/\(SoupRunVersion.string)",
         ]
         if let etag { headers["If-None-Match"] = etag }
         let label = attempt.map { " (attempt \($0) of \(policy.retries + 1))" } ?? ""
@@ -135,11 +133,11 @@ public struct SecretsClient: Sendable {
         }
     }
 
-    /// A token goes into a header line: refuse what would break or smuggle one.
+    /// A token goes into a header line: refuse what would break one or smuggle another.
     static func checkToken(_ token: String) throws(FetchError) {
         if token.isEmpty { throw .invalidToken("it is empty") }
-        if token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
-            throw .invalidToken("it contains a space, control or non-ASCII character")
+        if token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value > 0x7E }) {
+            throw .invalidToken("it contains a control or non-ASCII character, which an HTTP header cannot carry")
         }
     }
 

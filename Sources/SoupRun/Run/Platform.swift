@@ -53,11 +53,11 @@ public enum Platform {
         }
     }
 
-    /// Why a file could not be read: the path and the system's reason.
+    /// Why a file could not be read: the system's reason (callers name the path themselves).
     public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
         public var path: String
         public var reason: String
-        public var description: String { "\(path): \(reason)" }
+        public var description: String { reason }
     }
 
     /// The bytes of the file at `path`, at most `limit` bytes (more is an error).
