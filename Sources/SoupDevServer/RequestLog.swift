@@ -17,7 +17,8 @@ public enum RequestLog {
             let start = clock.now
             let response = handler(request)
             let elapsed = clock.now - start
-            let ms = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
+            let ms =
+                Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
             sink(line(method: request.method, path: request.path, status: response.status, milliseconds: ms))
             return response
         }
@@ -29,7 +30,8 @@ public enum RequestLog {
         var shownPath = printable(path)
         if shownPath.utf8.count > maxPathLength { shownPath = String(shownPath.utf8.prefix(maxPathLength))! + "..." }
         let shownMethod = printable(method.prefix(32))
-        return "\(shownMethod.isEmpty ? "-" : shownMethod) \(shownPath.isEmpty ? "-" : shownPath) \(status) \(milliseconds)ms\n"
+        return
+            "\(shownMethod.isEmpty ? "-" : shownMethod) \(shownPath.isEmpty ? "-" : shownPath) \(status) \(milliseconds)ms\n"
     }
 
     private static func printable(_ text: some StringProtocol) -> String {

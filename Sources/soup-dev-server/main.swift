@@ -2,9 +2,9 @@
 // The story: block the stop signals, read the command line, load the state, listen, announce the
 // URL, wait for SIGTERM or SIGINT, let requests in flight finish, exit 0.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import SoupDevServer
 import SoupHTTP
