@@ -4,9 +4,10 @@ import SoupHTTP
 /// The Secrets API as a function from request to response, independent of sockets.
 ///
 /// Checks run in this order, so a response never reveals more than the caller may know:
-/// path (404 unknown path, 400 malformed encoding) and method (405; `HEAD` is accepted wherever
-/// `GET` is) describe only the API itself; then the token (401), its rate limit (429), its access to the project (403), the project and
-/// environment (404), and finally the request's query and body (400).
+/// the path (404 unknown path, 400 malformed encoding) and the method (405; `HEAD` is accepted
+/// wherever `GET` is), which describe only the API itself; then the token (401), its rate limit
+/// (429), its access to the project (403), the project and environment (404), and last the
+/// request's query and body (400).
 public final class SecretsAPI: Sendable {
     public let store: Store
     private let limiter: RateLimiter
@@ -100,7 +101,7 @@ public final class SecretsAPI: Sendable {
         .json(status: status, JSONValue.object(["data": value]).encoded())
     }
 
-    private func save<T>(_ change: (inout ServerState) -> T) throws(APIError) -> T {
+    private func save<T>(_ change: (inout DevServerState) -> T) throws(APIError) -> T {
         do {
             return try store.update(change)
         } catch {

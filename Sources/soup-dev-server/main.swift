@@ -48,7 +48,7 @@ do {
     exit(ServerExitCode.unavailable.rawValue)
 }
 
-if usesDemo { Console.output("demo token: \(ServerState.demoToken)\n") }
+if usesDemo { Console.output("demo token: \(DevServerState.demoToken)\n") }
 Console.output("listening on \(ServerCommandLine.baseURL(host: options.host, port: port))\n")
 
 let received = ShutdownSignals.wait()

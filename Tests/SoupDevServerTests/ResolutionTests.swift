@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func demoEnvironmentsResolve() {
-        let project = ServerState.demo.projects["my-app"]!
+        let project = DevServerState.demo.projects["my-app"]!
         let dev = Resolution.resolve(Resolution.inherited(project, environment: "dev")!)
         #expect(dev["DATABASE_URL"] == "postgres://app:dev-password@localhost:5432/app")
         let prod = Resolution.resolve(Resolution.inherited(project, environment: "prod")!)

@@ -40,7 +40,7 @@ import Testing
 
     @Test func roundTripsThroughEncode() throws {
         for state in [
-            ServerState.demo, try StateFile.decode(Array(Self.issueExample.utf8)), ServerState(), testState(),
+            DevServerState.demo, try StateFile.decode(Array(Self.issueExample.utf8)), DevServerState(), testState(),
         ] {
             let bytes = StateFile.encode(state)
             #expect(try StateFile.decode(bytes) == state)
@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func encodesInTheIssuesShape() {
-        var state = ServerState()
+        var state = DevServerState()
         state.tokens["t"] = TokenGrant(projects: ["a", "*"])
         state.tokens["u"] = TokenGrant(projects: [], tier: .enterprise)
         state.projects["p"] = ProjectState(environments: [

@@ -145,7 +145,7 @@ struct TemporaryDirectory {
         #expect(done.wait(timeout: .now() + 120) == .success)
         #expect(statuses.withLock { $0 } == Array(repeating: 201, count: writers * perWriter))
         let expected = Set((0..<writers).flatMap { w in (0..<perWriter).map { "K_\(w)_\($0)" } })
-        let demoKeys = Set(ServerState.demo.projects["my-app"]!.environments["dev"]!.secrets.keys)
+        let demoKeys = Set(DevServerState.demo.projects["my-app"]!.environments["dev"]!.secrets.keys)
         let inMemory = Set(api.store.snapshot.projects["my-app"]!.environments["dev"]!.secrets.keys)
         let onDisk = Set(
             try Store.open(path: path).store.snapshot.projects["my-app"]!.environments["dev"]!.secrets.keys)
