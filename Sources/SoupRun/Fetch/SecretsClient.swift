@@ -20,6 +20,7 @@ public struct SecretsClient: Sendable {
     private let logger: Logger
     private let sleep: @Sendable (Double) -> Void
     private let random: @Sendable () -> Double
+    private let monotonic: @Sendable () -> Double = { Platform.monotonicClock() }
 
     public init(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
@@ -90,9 +91,9 @@ public struct SecretsClient: Sendable {
             logger.debug("GET \(url.redacted)\(label)")
             let request = TransportRequest(
                 url: url.string, headers: headers, timeout: configuration.timeout, maxBodyBytes: Self.maxBodyBytes)
-            let began = ContinuousClock.now
+            let began = monotonic()
             let result = transport.get(request)
-            let elapsed = Self.milliseconds(began.duration(to: .now))
+            let elapsed = Self.milliseconds(monotonic() - began)
             let response: TransportResponse
             switch result {
             case .failure(let failure):
@@ -143,8 +144,4 @@ public struct SecretsClient: Sendable {
 
     static func milliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
 }

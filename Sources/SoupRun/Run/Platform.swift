@@ -92,6 +92,14 @@ public enum Platform {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
+    /// Seconds on a clock that never jumps (for elapsed times). Plain clock_gettime rather than
+    /// `ContinuousClock`, which would link Swift Concurrency and libdispatch into the binary.
+    public static func monotonicClock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     /// Ends the process with `code`, flushing nothing (soup-run writes unbuffered).
     public static func exit(_ code: Int32) -> Never {
         #if canImport(Glibc)
