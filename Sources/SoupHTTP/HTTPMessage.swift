@@ -8,6 +8,8 @@ public struct HTTPRequest: Sendable, Equatable {
     public var headers: [(name: String, value: String)]
     /// The body bytes (empty when there is none).
     public var body: [UInt8]
+    /// The protocol version of the request line (`HTTP/1.1` unless the parser saw `HTTP/1.0`).
+    public var version: HTTPVersion = .http1_1
 
     public init(method: String, target: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method
@@ -34,7 +36,7 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 
     public static func == (a: HTTPRequest, b: HTTPRequest) -> Bool {
-        a.method == b.method && a.target == b.target && a.body == b.body
+        a.method == b.method && a.target == b.target && a.body == b.body && a.version == b.version
             && a.headers.map { [$0.name, $0.value] } == b.headers.map { [$0.name, $0.value] }
     }
 }

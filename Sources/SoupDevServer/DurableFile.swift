@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A failed file operation: what was being done, on which path, and the system's reason.
+public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var operation: String
+    public var path: String
+    public var errno: Int32
+
+    public init(operation: String, path: String, errno: Int32) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+    }
+
+    public var description: String {
+        let reason = errno == 0 ? "file too large" : String(cString: strerror(errno))
+        return "cannot \(operation) \(path): \(reason)"
+    }
+}
+
+/// Whole-file reads and crash-safe whole-file replacement, the only file system calls of the server.
+public enum DurableFile {
+    /// Makes temporary names unique within the process, whichever store writes.
+    private static let temporaryCounter = Locked(0)
+
+    /// Files larger than this are refused rather than read into memory.
+    public static let maxSize = 64 << 20
+
+    /// The file's bytes, or nil when it does not exist.
+    public static func read(_ path: String) throws(FileError) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw FileError(operation: "open", path: path, errno: code)
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "read", path: path, errno: errno)
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+            if bytes.count > maxSize { throw FileError(operation: "read", path: path, errno: 0) }
+        }
+    }
+
+    /// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
+    /// old or the new content, and a return means the new content is on disk.
+    ///
+    /// Writes a temporary file in the same directory (mode 0600: the file holds tokens), fsyncs it,
+    /// renames it over `path` (atomic within one file system), then fsyncs the directory so the
+    /// rename itself survives a power loss.
+    public static func replace(_ path: String, with bytes: [UInt8]) throws(FileError) {
+        let directory = directoryName(of: path)
+        let sequence = temporaryCounter.withLock { counter -> Int in
+            counter += 1
+            return counter
+        }
+        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(sequence)"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
+        do throws(FileError) {
+            try writeAll(fd, bytes, path: temporary)
+            guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }
+            guard close(fd) == 0 else { throw FileError(operation: "close", path: temporary, errno: errno) }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw FileError(operation: "rename onto", path: path, errno: code)
+        }
+        let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
+        guard dirFD >= 0 else { throw FileError(operation: "open directory", path: directory, errno: errno) }
+        defer { close(dirFD) }
+        // Some file systems cannot fsync a directory (EINVAL); the rename is then as durable as they allow.
+        if fsync(dirFD) != 0 && errno != EINVAL {
+            throw FileError(operation: "fsync directory", path: directory, errno: errno)
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileError) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { systemWrite(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(operation: "write", path: path, errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    static func directoryName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let dir = path[..<slash]
+        return dir.isEmpty ? "/" : String(dir)
+    }
+
+    static func baseName(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+}
+
+// `read` and `write` are shadowed inside types that have members of those names.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(fd, buffer, count)
+}

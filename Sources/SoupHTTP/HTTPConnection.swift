@@ -1,0 +1,71 @@
+/// Serves the requests of one connection, in order, until it is to be closed.
+///
+/// It runs on the connection's own thread, so a slow handler holds up only its own client. Every
+/// wait is bounded: a whole request must arrive within `idleTimeout` of the server starting to
+/// wait for it (so a client sending a byte a second cannot hold the thread), and a response must
+/// be taken by the client within `idleTimeout` too. The caller closes the descriptor.
+struct HTTPConnection {
+    let fd: Int32
+    /// Readable once the server stops: an idle connection then closes instead of waiting.
+    let wake: Int32
+    let limits: HTTPLimits
+    let handler: HTTPHandler
+    let isStopping: () -> Bool
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    func run() {
+        let timeout = Duration.seconds(limits.idleSeconds)
+        var parser = HTTPRequestParser(limits: limits)
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var deadline = ContinuousClock.now + timeout
+        var sentContinue = false
+        var result = HTTPRequestParser.Result.needMore
+        while true {
+            switch result {
+            case .request(let request, _):
+                let response = handler(request)
+                let keepAlive = request.wantsKeepAlive && !isStopping()
+                let bytes = response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD")
+                guard Socket.sendAll(fd, bytes, until: .now + timeout) else { return }
+                guard keepAlive else { return Socket.closeAfterAnswer(fd, until: lingerDeadline()) }
+                deadline = .now + timeout
+                sentContinue = false
+                result = parser.next()
+            case .error(let status, let reason):
+                return answerAndClose(.error(status: status, reason))
+            case .needMore:
+                if parser.awaitsContinue, !sentContinue {
+                    sentContinue = true
+                    guard Socket.sendAll(fd, Self.continueLine, until: deadline) else { return }
+                }
+                switch Socket.waitReadable(fd, wake: wake, until: deadline) {
+                case .ready:
+                    switch Socket.receive(fd, into: &buffer) {
+                    case .data(let count): result = parser.feed(buffer[..<count])
+                    case .wouldBlock: continue
+                    case .endOfStream, .failed: return
+                    }
+                case .timedOut:
+                    // An idle keep-alive connection just ends; a started request is told why.
+                    guard parser.hasPartialRequest else { return }
+                    return answerAndClose(
+                        .error(status: 408, "no complete request within \(limits.idleSeconds) seconds"))
+                case .woken, .failed:
+                    return
+                }
+            }
+        }
+    }
+
+    private func answerAndClose(_ response: HTTPResponse) {
+        let timeout = Duration.seconds(limits.idleSeconds)
+        guard Socket.sendAll(fd, response.serialized(keepAlive: false), until: .now + timeout) else { return }
+        Socket.closeAfterAnswer(fd, until: lingerDeadline())
+    }
+
+    /// How long to keep reading after the answer, waiting for the client to close first.
+    private func lingerDeadline() -> ContinuousClock.Instant {
+        .now + .seconds(min(limits.idleSeconds, 2))
+    }
+}
