@@ -86,6 +86,9 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// The wake-up pipe while it is open (for tests that check it is closed).
+    var wakePipe: (read: Int32, write: Int32)? { state.withLock { $0.wake } }
+
     private func acceptLoop(_ listener: Int32, wake: Int32) {
         defer {
             close(listener)

@@ -94,10 +94,11 @@ final class RawClient {
     }
 
     /// The next complete response, or nil if none arrives within `timeout` seconds.
-    func readResponse(timeout: Double = 10) -> WireResponse? {
+    /// `bodyless`: the response has no body whatever its Content-Length says (the answer to HEAD).
+    func readResponse(timeout: Double = 10, bodyless: Bool = false) -> WireResponse? {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while true {
-            if let (response, used) = Self.parseResponse(received[...]) {
+            if let (response, used) = Self.parseResponse(received[...], bodyless: bodyless) {
                 received.removeFirst(used)
                 return response
             }
@@ -126,7 +127,7 @@ final class RawClient {
     var leftover: [UInt8] { received }
 
     /// Parses one response at the start of `bytes`: status line, headers, Content-Length body.
-    static func parseResponse(_ bytes: ArraySlice<UInt8>) -> (WireResponse, Int)? {
+    static func parseResponse(_ bytes: ArraySlice<UInt8>, bodyless: Bool = false) -> (WireResponse, Int)? {
         let terminator: [UInt8] = [13, 10, 13, 10]
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: terminator) }) else { return nil }
         let head = String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
@@ -138,7 +139,7 @@ final class RawClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...].drop { $0 == " " })
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let length = bodyless ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = end + 4
         guard bytes.endIndex - bodyStart >= length else { return nil }
         let response = WireResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)]))
