@@ -145,7 +145,12 @@ public struct HTTPRequestParser: Sendable {
     /// Drops the bytes of requests already taken out, so the buffer holds one request at most.
     private mutating func compact() {
         guard start > 0 else { return }
-        buffer.removeSubrange(0..<start)
+        // After a large body, give the memory back rather than keep it for the connection's life.
+        if start == buffer.count, buffer.capacity > 64 * 1024 {
+            buffer = []
+        } else {
+            buffer.removeSubrange(0..<start)
+        }
         scan -= start
         lineStart -= start
         bodyStart -= start

@@ -29,6 +29,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds and listens (SO_REUSEADDR), starts serving on background threads, returns the bound port
     /// (port 0 → a free port). Throws an error naming the host/port and errno text on failure.
+    @discardableResult
     public func start() throws(HTTPServerError) -> UInt16 {
         try state.withLock { (state) throws(HTTPServerError) -> UInt16 in
             guard state.phase == .idle else { throw .alreadyStarted }
@@ -46,7 +47,7 @@ public final class HTTPServer: Sendable {
                 close(listener.descriptor)
                 close(wake.read)
                 close(wake.write)
-                throw .resourceFailed(what: "cannot start a thread", errno: status)
+                throw .resourceFailed(what: "thread", errno: status)
             }
             state.phase = .running
             state.wake = wake
@@ -151,7 +152,8 @@ public final class HTTPServer: Sendable {
     }
 
     private func reject(_ fd: Int32) {
-        let response = HTTPResponse.error(status: 503, "too many connections; try again")
+        var response = HTTPResponse.error(status: 503, "too many connections; try again")
+        response.headers.append((name: "Retry-After", value: "1"))
         Socket.sendNow(fd, response.serialized(keepAlive: false))
         Socket.closeAfterAnswer(fd, until: .now)
         close(fd)

@@ -62,7 +62,8 @@ struct HTTPParserFuzzTests {
             }
         }
         // The mutations must reach every kind of outcome, or they test less than they claim.
-        #expect(outcomes.isSuperset(of: ["request", "needMore", "400", "411", "413", "431", "501", "505"]), "\(outcomes)")
+        #expect(
+            outcomes.isSuperset(of: ["request", "needMore", "400", "411", "413", "431", "501", "505"]), "\(outcomes)")
     }
 
     @Test("random bytes: same result however split, sane values")
@@ -73,7 +74,8 @@ struct HTTPParserFuzzTests {
         for _ in 0..<6000 {
             let bytes = (0..<(1 + generator.next(below: 200))).map { _ in
                 generator.next(below: 3) == 0
-                    ? Self.alphabet[generator.next(below: Self.alphabet.count)] : UInt8(truncatingIfNeeded: generator.next())
+                    ? Self.alphabet[generator.next(below: Self.alphabet.count)]
+                    : UInt8(truncatingIfNeeded: generator.next())
             }
             Self.check(bytes, &generator, limits: limits)
         }

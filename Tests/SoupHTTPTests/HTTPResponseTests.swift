@@ -1,5 +1,11 @@
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @testable import SoupHTTP
 
 @Suite("HTTPResponse on the wire")
@@ -23,12 +29,16 @@ struct HTTPResponseTests {
             status: 200,
             headers: [("Content-Length", "99"), ("connection", "keep-alive"), ("Transfer-Encoding", "chunked")],
             body: Array("abc".utf8))
-        #expect(text(response.serialized(keepAlive: false)) == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
+        #expect(
+            text(response.serialized(keepAlive: false))
+                == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc")
     }
 
     @Test(
         "a header that would split the response is left out",
-        arguments: [("X-A", "a\r\nSet-Cookie: x"), ("X-A", "a\nb"), ("X-A", "a\u{0}"), ("X A", "v"), ("", "v"), ("X:A", "v")])
+        arguments: [
+            ("X-A", "a\r\nSet-Cookie: x"), ("X-A", "a\nb"), ("X-A", "a\u{0}"), ("X A", "v"), ("", "v"), ("X:A", "v"),
+        ])
     func unsafeHeaders(_ name: String, _ value: String) {
         let bytes = HTTPResponse(status: 200, headers: [(name, value)]).serialized(keepAlive: true)
         #expect(text(bytes) == "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n")
@@ -37,7 +47,8 @@ struct HTTPResponseTests {
     @Test("204 and 304 carry neither body nor Content-Length", arguments: [204, 304, 101])
     func noBody(_ status: Int) {
         let bytes = HTTPResponse(status: status, body: Array("x".utf8)).serialized(keepAlive: true)
-        #expect(text(bytes) == "HTTP/1.1 \(status) \(HTTPStatus.reasonPhrase(status))\r\nConnection: keep-alive\r\n\r\n")
+        #expect(
+            text(bytes) == "HTTP/1.1 \(status) \(HTTPStatus.reasonPhrase(status))\r\nConnection: keep-alive\r\n\r\n")
     }
 
     @Test("for HEAD the length is sent and the body is not")
@@ -52,13 +63,16 @@ struct HTTPResponseTests {
         #expect(text(bytes) == "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     }
 
-    @Test("reason phrases", arguments: [
-        (200, "OK"), (201, "Created"), (204, "No Content"), (304, "Not Modified"), (400, "Bad Request"),
-        (401, "Unauthorized"), (403, "Forbidden"), (404, "Not Found"), (405, "Method Not Allowed"),
-        (408, "Request Timeout"), (411, "Length Required"), (413, "Content Too Large"),
-        (429, "Too Many Requests"), (431, "Request Header Fields Too Large"), (500, "Internal Server Error"),
-        (501, "Not Implemented"), (503, "Service Unavailable"), (505, "HTTP Version Not Supported"), (299, "Unknown"),
-    ])
+    @Test(
+        "reason phrases",
+        arguments: [
+            (200, "OK"), (201, "Created"), (204, "No Content"), (304, "Not Modified"), (400, "Bad Request"),
+            (401, "Unauthorized"), (403, "Forbidden"), (404, "Not Found"), (405, "Method Not Allowed"),
+            (408, "Request Timeout"), (411, "Length Required"), (413, "Content Too Large"),
+            (429, "Too Many Requests"), (431, "Request Header Fields Too Large"), (500, "Internal Server Error"),
+            (501, "Not Implemented"), (503, "Service Unavailable"), (505, "HTTP Version Not Supported"),
+            (299, "Unknown"),
+        ])
     func reasonPhrases(_ code: Int, _ phrase: String) {
         #expect(HTTPStatus.reasonPhrase(code) == phrase)
     }
@@ -73,5 +87,36 @@ struct HTTPResponseTests {
         let error = HTTPResponse.error(status: 404, "say \"hi\"\\\n\u{1}")
         #expect(error.status == 404)
         #expect(text(error.body) == #"{"error":"say \"hi\"\\\n\u0001"}"#)
+    }
+}
+
+@Suite("HTTPLimits")
+struct HTTPLimitsTests {
+    @Test("out-of-range limits are raised or lowered to values the server can use")
+    func clamping() {
+        var limits = HTTPLimits()
+        #expect(limits.idleSeconds == 10 && limits.shutdownSeconds == 10 && limits.connections == 256)
+        limits.idleTimeout = -1
+        limits.shutdownTimeout = .infinity
+        limits.maxConnections = 0
+        limits.maxHeaderBytes = 0
+        limits.maxBodyBytes = -5
+        #expect(limits.idleSeconds == 0.001)
+        #expect(limits.shutdownSeconds == 365 * 24 * 3600)
+        #expect(limits.connections == 1)
+        #expect(limits.headerBytes == 64)
+        #expect(limits.bodyBytes == 0)
+        limits.idleTimeout = .nan
+        #expect(limits.idleSeconds == 10)
+    }
+
+    @Test("server errors name the host, port and the system's reason")
+    func errorMessages() {
+        #expect(
+            HTTPServerError.socketFailed(call: "bind", host: "::1", port: 80, errno: EACCES).description
+                == "cannot listen on [::1]:80: bind failed: Permission denied")
+        #expect(
+            HTTPServerError.invalidHost(host: "h", reason: "Name or service not known").description.contains("host h"))
+        #expect(HTTPServerError.resourceFailed(what: "thread", errno: EAGAIN).description.contains("thread"))
     }
 }

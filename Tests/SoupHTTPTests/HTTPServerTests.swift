@@ -31,7 +31,9 @@ struct HTTPServerTests {
         #expect {
             _ = try second.start()
         } throws: { error in
-            guard let error = error as? HTTPServerError, case .socketFailed(let call, _, _, let code) = error else { return false }
+            guard let error = error as? HTTPServerError, case .socketFailed(let call, _, _, let code) = error else {
+                return false
+            }
             return call == "bind" && code == EADDRINUSE && error.description.contains("127.0.0.1:\(port)")
                 && error.description.contains("in use")
         }
@@ -208,10 +210,11 @@ struct HTTPServerTests {
         #expect(entered.wait(timeout: .now() + 10) == .success)
 
         let stopped = DispatchSemaphore(value: 0)
-        #expect(DetachedThread.start {
-            server.shutdown()
-            stopped.signal()
-        } == 0)
+        #expect(
+            DetachedThread.start {
+                server.shutdown()
+                stopped.signal()
+            } == 0)
         #expect(eventually { (try? RawClient.connect(port: port).get()) == nil })
         #expect(idle.readUntilClosed().closed, "the idle keep-alive connection is closed")
         #expect(stopped.wait(timeout: .now() + 0.2) == .timedOut, "shutdown waits for the request in flight")

@@ -40,7 +40,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("truncated body", "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", [], finishSending: true),
         HostileCase("huge header", "GET / HTTP/1.1\r\nX: \(String(repeating: "a", count: 20_000))\r\n\r\n", [431]),
         HostileCase("huge request line", "GET /\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\n\r\n", [431]),
-        HostileCase("many small headers", "GET / HTTP/1.1\r\n" + String(repeating: "X-A: b\r\n", count: 3000) + "\r\n", [431]),
+        HostileCase(
+            "many small headers", "GET / HTTP/1.1\r\n" + String(repeating: "X-A: b\r\n", count: 3000) + "\r\n", [431]),
         HostileCase("endless empty lines", String(repeating: "\r\n", count: 10_000), [431]),
         HostileCase("negative Content-Length", "POST / HTTP/1.1\r\nContent-Length: -5\r\n\r\nabc", [400]),
         HostileCase("huge Content-Length", "POST / HTTP/1.1\r\nContent-Length: 18446744073709551617\r\n\r\n", [413]),
@@ -48,13 +49,18 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             "body over 1 MiB actually sent",
             "POST / HTTP/1.1\r\nContent-Length: 1048577\r\n\r\n" + String(repeating: "x", count: 1_048_577), [413],
             finishSending: true),
-        HostileCase("conflicting Content-Length", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", [400]),
+        HostileCase(
+            "conflicting Content-Length", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", [400]),
         HostileCase("POST without Content-Length", "POST / HTTP/1.1\r\n\r\nabc", [411]),
-        HostileCase("chunked body", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", [501]),
+        HostileCase(
+            "chunked body", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", [501]),
         HostileCase("NUL in a header value", "GET / HTTP/1.1\r\nX: a\u{0}b\r\n\r\n", [400]),
         HostileCase("NUL in the request line", "GET /\u{0} HTTP/1.1\r\n\r\n", [400]),
-        HostileCase("invalid UTF-8 in a header value", Array("GET / HTTP/1.1\r\nX: ".utf8) + [0xFF, 0xFE] + Array("\r\n\r\n".utf8), [400]),
-        HostileCase("invalid UTF-8 in the target", Array("GET /".utf8) + [0xC3, 0x28] + Array(" HTTP/1.1\r\n\r\n".utf8), [400]),
+        HostileCase(
+            "invalid UTF-8 in a header value",
+            Array("GET / HTTP/1.1\r\nX: ".utf8) + [0xFF, 0xFE] + Array("\r\n\r\n".utf8), [400]),
+        HostileCase(
+            "invalid UTF-8 in the target", Array("GET /".utf8) + [0xC3, 0x28] + Array(" HTTP/1.1\r\n\r\n".utf8), [400]),
         HostileCase("bare CR in a header", "GET / HTTP/1.1\r\nX: a\rb: c\r\n\r\n", [400]),
         HostileCase("obs-fold", "GET / HTTP/1.1\r\nX: a\r\n\tb\r\n\r\n", [400]),
         HostileCase("space before the colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", [400]),
@@ -66,7 +72,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("binary garbage", (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 0xFF) }, [400]),
         HostileCase("pipelined requests", get + get + last, [200, 200, 200]),
         HostileCase("pipelined good then bad", get + "GET / HTTP/9.9\r\n\r\n" + get, [200, 505]),
-        HostileCase("body longer than Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nabXYZ\r\n\r\n", [200, 400]),
+        HostileCase(
+            "body longer than Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nabXYZ\r\n\r\n", [200, 400]),
         HostileCase("HTTP/1.0 closes", "GET / HTTP/1.0\r\n\r\n", [200]),
         HostileCase("Connection: close is honoured", last, [200]),
     ]

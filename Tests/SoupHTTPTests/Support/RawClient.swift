@@ -103,7 +103,9 @@ final class RawClient {
                 return response
             }
             let left = ContinuousClock.now.duration(to: deadline)
-            guard !sawEnd, left > .zero, receiveSome(timeout: Double(left.components.seconds) + 0.05) else { return nil }
+            guard !sawEnd, left > .zero, receiveSome(timeout: Double(left.components.seconds) + 0.05) else {
+                return nil
+            }
         }
     }
 
@@ -142,7 +144,8 @@ final class RawClient {
         let length = bodyless ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = end + 4
         guard bytes.endIndex - bodyStart >= length else { return nil }
-        let response = WireResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)]))
+        let response = WireResponse(
+            status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)]))
         return (response, bodyStart + length - bytes.startIndex)
     }
 }

@@ -5,7 +5,8 @@ import Testing
 
 /// A handler that answers 200 with `METHOD TARGET BODY`, so a test can tell which request was answered.
 let echoHandler: HTTPHandler = { request in
-    HTTPResponse.text(status: 200, "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))")
+    HTTPResponse.text(
+        status: 200, "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))")
 }
 
 /// Starts a server on a free port of 127.0.0.1, fails the test if it cannot.
@@ -19,7 +20,8 @@ func startServer(
 
 /// Connects to the server, failing the test if the connection is refused.
 func connect(_ port: UInt16, sourceLocation: SourceLocation = #_sourceLocation) throws -> RawClient {
-    try #require(try? RawClient.connect(port: port).get(), "cannot connect to port \(port)", sourceLocation: sourceLocation)
+    try #require(
+        try? RawClient.connect(port: port).get(), "cannot connect to port \(port)", sourceLocation: sourceLocation)
 }
 
 /// Sends a plain GET on a fresh connection and returns the response (nil if none came).
