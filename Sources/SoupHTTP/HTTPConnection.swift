@@ -67,7 +67,9 @@ struct HTTPConnection {
 
     /// How long to keep reading after an error answer, waiting for the client to close first: the
     /// client may still be sending the request (a refused body, say) and would get a reset otherwise.
+    /// Two seconds whatever `idleTimeout` is: a short idle timeout must not cut a refused upload
+    /// before the client has read why.
     private func lingerDeadline() -> ContinuousClock.Instant {
-        .now + .seconds(min(limits.idleSeconds, 2))
+        .now + .seconds(2)
     }
 }
