@@ -59,8 +59,9 @@ struct ArgumentScanner {
                     if inline.isEmpty { throw UsageError(.emptyValue(flag: spec.long)) }
                     value = inline
                 } else {
-                    // A following option-like word is a forgotten value, not the value: `--only --pristine`.
-                    guard index < arguments.count, !isOptionLike(arguments[index]) else {
+                    // A following option-like word or `--` is a forgotten value, not the value:
+                    // `--only --pristine`, `--token-file -- cmd`.
+                    guard index < arguments.count, !isOptionLike(arguments[index]), arguments[index] != "--" else {
                         throw UsageError(.missingValue(flag: spec.long))
                     }
                     value = arguments[index]

@@ -14,14 +14,14 @@ public enum CommandLineParser {
         } catch {
             throw .usage(error)
         }
-        let draft: Draft
+        let draft: ParsedOptions
         do {
-            draft = try Draft(scanned.options)
+            draft = try ParsedOptions(scanned.options)
             try draft.checkCombinations()
         } catch {
             throw .usage(error)
         }
-        return .run(try draft.configuration(scanned, environment: Environment(environment)))
+        return .run(try draft.configuration(scanned, environment: ParserEnvironment(environment)))
     }
 
     private static func immediate(_ option: ArgumentScanner.Option) throws(UsageError) -> Invocation {
@@ -39,7 +39,7 @@ public enum CommandLineParser {
 }
 
 /// The process environment as the parser reads it: empty values count as unset.
-struct Environment {
+struct ParserEnvironment {
     let values: [String: String]
     init(_ values: [String: String]) { self.values = values }
     subscript(_ name: String) -> String? {
@@ -49,7 +49,7 @@ struct Environment {
 }
 
 /// The options' values after the first pass, before operands, environment and token are resolved.
-struct Draft {
+struct ParsedOptions {
     var apiURL: String? = nil
     /// Token flags as given; the last of each kind wins.
     var token: String? = nil
@@ -124,7 +124,7 @@ struct Draft {
     }
 
     /// Resolves operands, command, token and API URL, and builds the configuration.
-    func configuration(_ scanned: ArgumentScanner.Scanned, environment: Environment) throws(ParseFailure) -> Configuration {
+    func configuration(_ scanned: ArgumentScanner.Scanned, environment: ParserEnvironment) throws(ParseFailure) -> Configuration {
         let project: String, environmentName: String, mode: Configuration.Mode
         do throws(UsageError) {
             (project, environmentName) = try Self.operands(scanned.operands, environment: environment)
@@ -158,7 +158,7 @@ struct Draft {
     }
 
     /// Both operands, or neither and both variables.
-    static func operands(_ operands: [String], environment: Environment) throws(UsageError) -> (String, String) {
+    static func operands(_ operands: [String], environment: ParserEnvironment) throws(UsageError) -> (String, String) {
         let pair: (String, String)
         switch operands.count {
         case 2: pair = (operands[0], operands[1])
@@ -188,7 +188,7 @@ struct Draft {
         return .run(command: command)
     }
 
-    func resolveURL(_ environment: Environment) throws(ConfigurationError) -> String {
+    func resolveURL(_ environment: ParserEnvironment) throws(ConfigurationError) -> String {
         let (text, source) = apiURL.map { ($0, "--api-url") }
             ?? environment["SOUP_API_URL"].map { ($0, "SOUP_API_URL") }
             ?? ("https://api.soup.dev/api/v1", "the default")
@@ -200,7 +200,7 @@ struct Draft {
     }
 
     /// A flag wins over both variables; the two variables together were rejected before.
-    func resolveToken(_ environment: Environment) throws(ConfigurationError) -> Configuration.TokenSource {
+    func resolveToken(_ environment: ParserEnvironment) throws(ConfigurationError) -> Configuration.TokenSource {
         if let token { return .literal(Secret(token)) }
         if let tokenFile { return .file(path: tokenFile) }
         if let token = environment["SOUP_TOKEN"] {

@@ -28,7 +28,7 @@ public enum SignalName {
     public static func parse(_ text: String) throws(UsageError) -> Int32 {
         let invalid = UsageError(.invalidValue(
             flag: "--stop-signal", value: text, expected: "a signal name such as TERM or SIGTERM, or its number"))
-        if !text.isEmpty, text.count <= 3, text.allSatisfy(\.isASCIIDigit) {
+        if !text.isEmpty, text.count <= 3, text.allSatisfy(OptionValues.isDigit) {
             guard let number = Int32(text), all.contains(where: { $0.number == number }) else { throw invalid }
             return number
         }

@@ -38,6 +38,7 @@ import Testing
         Case(["--only", "-q"] + pec, .usage, "--only needs a value"),
         Case(["--token", "--pristine"] + pec, .usage, "--token needs a value", "--token=VALUE"),
         Case(["--token"], .usage, "--token needs a value"),
+        Case(["p", "e", "--token-file", "--", "cmd"], .usage, "--token-file needs a value"),
         Case(["--timeout="] + pec, .usage, "--timeout= needs a value"),
         Case(["--token="] + pec, .usage, "--token= needs a value"),
         Case(["--preserve-env="] + pec, .usage, "--preserve-env= needs a value"),

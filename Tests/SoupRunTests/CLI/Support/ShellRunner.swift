@@ -49,8 +49,10 @@ enum ShellRunner {
         process.terminationHandler = { _ in done.signal() }
         try process.run()
         if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            _ = done.wait(timeout: .now() + 5)
+            // SIGKILL: a shell blocked in a builtin (zpty -r) may not act on SIGTERM. Its
+            // pseudo-terminal children get SIGHUP when it dies.
+            kill(process.processIdentifier, SIGKILL)
+            _ = done.wait(timeout: .now() + 10)
             throw TimedOut(program: program)
         }
         return Result(
