@@ -103,9 +103,11 @@ struct ParsedOptions {
                 }
                 format = f
             case .watch: watch = true
-            case .interval: watchSettings.interval = try OptionValues.seconds(value, flag: flag, atLeast: 0.1, max: 86400)
+            case .interval:
+                watchSettings.interval = try OptionValues.seconds(value, flag: flag, atLeast: 0.1, max: 86400)
             case .stopSignal: watchSettings.stopSignal = try SignalName.parse(value)
-            case .stopTimeout: watchSettings.stopTimeout = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
+            case .stopTimeout:
+                watchSettings.stopTimeout = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
             case .splay: watchSettings.splay = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
             case .quiet: quiet = true
             case .verbose: verbose = true
@@ -120,12 +122,17 @@ struct ParsedOptions {
         if token != nil && tokenFile != nil { throw UsageError(.tokenAndTokenFile("--token", "--token-file")) }
         if format != nil && !export { throw UsageError(.requires(flag: "--format", other: "--export")) }
         if watch && export { throw UsageError(.conflict("--watch", "--export")) }
+        if pristine && preserve == .all { throw UsageError(.pristineWithPreserveAll) }
         if !watch, let first = watchOnlyFlags.first { throw UsageError(.requires(flag: first, other: "--watch")) }
     }
 
     /// Resolves operands, command, token and API URL, and builds the configuration.
-    func configuration(_ scanned: ArgumentScanner.Scanned, environment: ParserEnvironment) throws(ParseFailure) -> Configuration {
-        let project: String, environmentName: String, mode: Configuration.Mode
+    func configuration(_ scanned: ArgumentScanner.Scanned, environment: ParserEnvironment) throws(ParseFailure)
+        -> Configuration
+    {
+        let project: String
+        let environmentName: String
+        let mode: Configuration.Mode
         do throws(UsageError) {
             (project, environmentName) = try Self.operands(scanned.operands, environment: environment)
             mode = try self.mode(command: scanned.command, project: project, environment: environmentName)
@@ -189,7 +196,8 @@ struct ParsedOptions {
     }
 
     func resolveURL(_ environment: ParserEnvironment) throws(ConfigurationError) -> String {
-        let (text, source) = apiURL.map { ($0, "--api-url") }
+        let (text, source) =
+            apiURL.map { ($0, "--api-url") }
             ?? environment["SOUP_API_URL"].map { ($0, "SOUP_API_URL") }
             ?? ("https://api.soup.dev/api/v1", "the default")
         do {

@@ -8,8 +8,9 @@ enum OptionValues {
         max: Double
     ) throws(UsageError) -> Double {
         let lowerText = lowerExclusive.map { "more than \(format($0))" } ?? "at least \(format(lowerInclusive ?? 0))"
-        let invalid = UsageError(.invalidValue(
-            flag: flag, value: text, expected: "seconds, \(lowerText) and at most \(format(max)) (e.g. 10 or 0.5)"))
+        let invalid = UsageError(
+            .invalidValue(
+                flag: flag, value: text, expected: "seconds, \(lowerText) and at most \(format(max)) (e.g. 10 or 0.5)"))
         let digits = text.filter(OptionValues.isDigit).count
         let dots = text.filter { $0 == "." }.count
         guard text.count <= 32, digits > 0, dots <= 1, digits + dots == text.count,
@@ -26,8 +27,10 @@ enum OptionValues {
         guard !text.isEmpty, text.count <= 9, text.allSatisfy(OptionValues.isDigit), let value = Int(text),
             range.contains(value)
         else {
-            throw UsageError(.invalidValue(
-                flag: flag, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            throw UsageError(
+                .invalidValue(
+                    flag: flag, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            )
         }
         return value
     }
