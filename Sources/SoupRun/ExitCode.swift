@@ -26,3 +26,20 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
 public protocol SoupRunFailure: Error, CustomStringConvertible {
     var exitCode: ExitCode { get }
 }
+
+extension ExitCode {
+    /// One line for the exit-code table in `--help` and the README.
+    public var summary: String {
+        switch self {
+        case .success: return "success (--export, --help, --version); otherwise the command's own code"
+        case .usage: return "usage error: unknown option, missing or invalid value, missing operand"
+        case .invalidData: return "invalid data from the API: bad JSON, invalid key, NUL in a value"
+        case .notFound: return "project, environment or secret not found (404; a key listed in --only)"
+        case .unavailable: return "API unavailable after retries: network, timeout, 5xx, 429"
+        case .permission: return "authentication or permission refused (401, 403)"
+        case .configuration: return "configuration: no token, bad API URL, unreadable token file, refused redirect"
+        case .cannotExecute: return "command not executable, or the environment too large for exec"
+        case .commandNotFound: return "command not found in the final environment's PATH"
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// The text `--help` prints: usage, every option (from `OptionTable`), the environment
+/// variables and the exit codes.
+public enum HelpText {
+    public static func text(version: String) -> String {
+        var lines = [
+            "soup-run \(version): run a command with secrets from the Soup Secrets API.",
+            "",
+            "Usage:",
+            "  soup-run [options] <project> <environment> [--] <command> [args...]",
+            "  soup-run [options] <project> <environment> --export [--format shell|dotenv|json]",
+            "  soup-run [options] -- <command> [args...]      (SOUP_PROJECT and SOUP_ENVIRONMENT set)",
+            "  soup-run --completions bash|zsh|fish | --help | --version",
+            "",
+            "Options may come anywhere before the command. The command starts after -- or at the",
+            "first word after <environment> that does not start with '-'; it is passed on verbatim.",
+            "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
+            "Without --watch, soup-run replaces itself with the command (exec).",
+        ]
+        let width = OptionTable.all.map { spelling(of: $0).count }.max() ?? 0
+        for group in OptionSpec.Group.allCases {
+            lines += ["", group.rawValue + ":"]
+            for spec in OptionTable.all where spec.group == group {
+                lines.append(row(spelling(of: spec), spec.summary, width: width))
+            }
+        }
+        lines += ["", "Environment variables (flags win; an empty variable counts as unset):"]
+        let variableWidth = EnvironmentVariables.all.map(\.name.count).max() ?? 0
+        for variable in EnvironmentVariables.all {
+            lines.append(row(variable.name, variable.summary, width: variableWidth))
+        }
+        lines += ["", "Exit codes (before the command runs; then the command's own code):"]
+        for code in ExitCode.allCases {
+            lines.append(row(String(code.rawValue), code.summary, width: 3))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `-q, --quiet`, `    --timeout SECONDS`, `    --preserve-env[=KEY,...]`.
+    static func spelling(of spec: OptionSpec) -> String {
+        var text = spec.shortSpelling.map { "\($0), " } ?? "    "
+        text += spec.long
+        switch spec.argument {
+        case .none: break
+        case .required(let placeholder): text += " " + placeholder
+        case .optional(let placeholder): text += "[=\(placeholder)]"
+        }
+        return text
+    }
+
+    private static func row(_ left: String, _ right: String, width: Int) -> String {
+        "  " + left + String(repeating: " ", count: max(1, width - left.count + 2)) + right
+    }
+}

@@ -1,0 +1,157 @@
+/// Every option soup-run accepts, in one table: the parser, `--help` and the completion scripts
+/// are all derived from it, so none of them can forget a flag.
+public enum OptionID: String, CaseIterable, Sendable {
+    case apiURL = "api-url"
+    case token
+    case tokenFile = "token-file"
+    case noResolve = "no-resolve"
+    case only
+    case preserveEnv = "preserve-env"
+    case pristine
+    case keepToken = "keep-token"
+    case timeout, retries
+    case export, format
+    case watch, interval
+    case stopSignal = "stop-signal"
+    case stopTimeout = "stop-timeout"
+    case splay
+    case quiet, verbose, help, version, completions
+}
+
+/// One option: its spellings, whether it takes a value, and how to describe and complete it.
+public struct OptionSpec: Sendable, Equatable {
+    /// Whether the option takes a value.
+    public enum Argument: Sendable, Equatable {
+        /// A flag: `--pristine`.
+        case none
+        /// `--opt VALUE` or `--opt=VALUE`.
+        case required(placeholder: String)
+        /// `--opt` alone, or `--opt=VALUE` (never the next word).
+        case optional(placeholder: String)
+    }
+
+    /// What a completion script offers for the value.
+    public enum ValueCompletion: Sendable, Equatable {
+        case nothing, files, url, signals, exportFormats, shells
+    }
+
+    /// The section of `--help` the option is listed in.
+    public enum Group: String, Sendable, CaseIterable {
+        case api = "API and token"
+        case secrets = "Which secrets, and how they are merged"
+        case export = "Export instead of running a command"
+        case watch = "Watch mode (supervise and restart on change)"
+        case output = "Output and information"
+    }
+
+    public let id: OptionID
+    public let short: Character?
+    public let argument: Argument
+    public let completion: ValueCompletion
+    public let group: Group
+    /// One line for `--help` and the completion scripts (no quotes, brackets or colons, so it
+    /// can be embedded in any shell's completion syntax unescaped).
+    public let summary: String
+
+    /// `--api-url`.
+    public var long: String { "--" + id.rawValue }
+    /// `-q`, or nil.
+    public var shortSpelling: String? { short.map { "-\($0)" } }
+    /// Only meaningful with `--watch`.
+    public var isWatchOnly: Bool { group == .watch && id != .watch }
+}
+
+/// The table itself.
+public enum OptionTable {
+    public static let all: [OptionSpec] = [
+        spec(
+            .apiURL, .required(placeholder: "URL"), .url, .api,
+            "API base URL (env SOUP_API_URL; see its default below)"),
+        spec(
+            .token, .required(placeholder: "TOKEN"), .nothing, .api,
+            "API token (env SOUP_TOKEN)"),
+        spec(
+            .tokenFile, .required(placeholder: "PATH"), .files, .api,
+            "token file, final newline trimmed (env SOUP_TOKEN_FILE)"),
+        spec(
+            .timeout, .required(placeholder: "SECONDS"), .nothing, .api,
+            "per-attempt timeout, fractions allowed (default 10, max 3600)"),
+        spec(
+            .retries, .required(placeholder: "N"), .nothing, .api,
+            "retries of failures that can succeed later (default 3, 0 to 100)"),
+        spec(
+            .noResolve, .none, .nothing, .secrets,
+            "fetch raw values, leaving references unresolved (resolve=false)"),
+        spec(
+            .only, .required(placeholder: "KEY,..."), .nothing, .secrets,
+            "inject only these keys (repeatable); each one must exist"),
+        spec(
+            .preserveEnv, .optional(placeholder: "KEY,..."), .nothing, .secrets,
+            "inherited variables win over secrets (all, or the listed keys)"),
+        spec(
+            .pristine, .none, .nothing, .secrets,
+            "the command gets only the secrets (and what --preserve-env= lists)"),
+        spec(
+            .keepToken, .none, .nothing, .secrets,
+            "keep SOUP_TOKEN and SOUP_TOKEN_FILE (removed by default)"),
+        spec(
+            .export, .none, .nothing, .export,
+            "print the secrets instead of running a command, keys sorted"),
+        spec(
+            .format, .required(placeholder: "FORMAT"), .exportFormats, .export,
+            "export format, shell (default), dotenv or json"),
+        spec(
+            .watch, .none, .nothing, .watch,
+            "supervise the command, restart it when its environment changes"),
+        spec(
+            .interval, .required(placeholder: "SECONDS"), .nothing, .watch,
+            "time between polls, jittered by 10 percent (default 10, min 0.1)"),
+        spec(
+            .stopSignal, .required(placeholder: "SIGNAL"), .signals, .watch,
+            "signal that stops the child, name or number (default TERM)"),
+        spec(
+            .stopTimeout, .required(placeholder: "SECONDS"), .nothing, .watch,
+            "time the child gets to stop before SIGKILL (default 10, max 3600)"),
+        spec(
+            .splay, .required(placeholder: "SECONDS"), .nothing, .watch,
+            "random delay before each restart, up to this long (default 0)"),
+        spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
+        spec(
+            .verbose, .none, .nothing, .output,
+            "also print URL (never the token), status, timing, key count", short: "v"),
+        spec(
+            .completions, .required(placeholder: "SHELL"), .shells, .output,
+            "print a completion script for bash, zsh or fish"),
+        spec(.help, .none, .nothing, .output, "print this help", short: "h"),
+        spec(.version, .none, .nothing, .output, "print the version"),
+    ]
+
+    /// The spec of `id`.
+    public static func spec(_ id: OptionID) -> OptionSpec {
+        // The table holds every OptionID exactly once (tested), so this always finds one.
+        all.first { $0.id == id }!
+    }
+
+    /// The spec spelled `--name` (without `=value`) or `-x`.
+    static func lookup(_ spelling: String) -> OptionSpec? {
+        all.first { $0.long == spelling || $0.shortSpelling == spelling }
+    }
+
+    private static func spec(
+        _ id: OptionID, _ argument: OptionSpec.Argument, _ completion: OptionSpec.ValueCompletion,
+        _ group: OptionSpec.Group, _ summary: String, short: Character? = nil
+    ) -> OptionSpec {
+        OptionSpec(id: id, short: short, argument: argument, completion: completion, group: group, summary: summary)
+    }
+}
+
+/// The environment variables soup-run reads, for `--help` and the README.
+public enum EnvironmentVariables {
+    public static let all: [(name: String, summary: String)] = [
+        ("SOUP_PROJECT", "the project, when no operands are given (then -- comes before the command)"),
+        ("SOUP_ENVIRONMENT", "the environment, when no operands are given"),
+        ("SOUP_API_URL", "API base URL, default https://api.soup.dev/api/v1; --api-url wins"),
+        ("SOUP_TOKEN", "API token; --token and --token-file win"),
+        ("SOUP_TOKEN_FILE", "file holding the API token; --token and --token-file win"),
+    ]
+}

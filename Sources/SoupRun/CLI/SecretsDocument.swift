@@ -1,0 +1,83 @@
+import SoupCore
+
+/// Validation of the API's answer to `GET .../secrets` before anything runs with it.
+public enum SecretsDocument {
+    /// Bodies larger than this are refused (16 MiB).
+    public static let maxBytes = 16 * 1024 * 1024
+
+    /// The secrets in a 200 body: `{"data": {string: string}}` (other top-level members are
+    /// ignored), every key valid by `SecretKey`, no value containing a NUL. The first violation in
+    /// key order is reported, naming the key, never a value.
+    public static func parse(_ body: [UInt8]) throws(InvalidDataError) -> [String: String] {
+        if body.count > maxBytes { throw InvalidDataError(.tooLarge(bytes: body.count)) }
+        let document: JSONValue
+        do {
+            document = try JSON.parse(body)
+        } catch {
+            throw InvalidDataError(.notJSON(error))
+        }
+        guard let top = document.objectValue else { throw InvalidDataError(.notAnObject(document.kindDescription)) }
+        guard let data = top["data"] else { throw InvalidDataError(.missingData) }
+        guard let members = data.objectValue else { throw InvalidDataError(.dataNotAnObject(data.kindDescription)) }
+        var secrets: [String: String] = [:]
+        secrets.reserveCapacity(members.count)
+        for key in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }) {
+            guard SecretKey.isValid(key) else { throw InvalidDataError(.invalidKey(key)) }
+            guard let value = members[key]?.stringValue else {
+                throw InvalidDataError(.notAString(key: key, kind: members[key]?.kindDescription ?? "null"))
+            }
+            if value.utf8.contains(0) { throw InvalidDataError(.nulInValue(key: key)) }
+            secrets[key] = value
+        }
+        return secrets
+    }
+}
+
+/// The API answered with data soup-run will not use (exit 65). Messages name keys, never values.
+public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
+    public enum Reason: Equatable, Sendable {
+        case tooLarge(bytes: Int)
+        /// The JSON error carries an offset and a reason, not the text.
+        case notJSON(JSONParseError)
+        /// The top level is not an object (names its kind).
+        case notAnObject(String)
+        case missingData
+        /// `data` is not an object (names its kind).
+        case dataNotAnObject(String)
+        /// A key that breaks the key rule.
+        case invalidKey(String)
+        /// A value that is not a string (names the key and the value's kind).
+        case notAString(key: String, kind: String)
+        /// A value containing a NUL byte, which cannot go into an environment.
+        case nulInValue(key: String)
+    }
+
+    public let reason: Reason
+
+    public init(_ reason: Reason) { self.reason = reason }
+
+    public var exitCode: ExitCode { .invalidData }
+
+    public var description: String {
+        let prefix = "invalid response from the API: "
+        switch reason {
+        case .tooLarge(let bytes):
+            return prefix + "the body has \(bytes) bytes, more than the limit of \(SecretsDocument.maxBytes) (16 MiB)"
+        case .notJSON(let error):
+            return prefix + "not valid JSON (\(error))"
+        case .notAnObject(let kind):
+            return prefix + "expected a JSON object with a \"data\" member, got \(kind)"
+        case .missingData:
+            return prefix + "the JSON object has no \"data\" member"
+        case .dataNotAnObject(let kind):
+            return prefix + "\"data\" is \(kind), expected an object of secrets"
+        case .invalidKey(let key):
+            // `shown` escapes control characters and cuts long keys: a hostile key stays harmless.
+            return prefix + "invalid key '\(UsageError.shown(key))': \(SecretKey.rule)"
+        case .notAString(let key, let kind):
+            return prefix + "the value of \(key) is \(kind), expected a string"
+        case .nulInValue(let key):
+            return prefix + "the value of \(key) contains a NUL byte, which an environment cannot hold"
+        }
+    }
+}
