@@ -92,12 +92,12 @@ public enum Completions {
             case .optional(let placeholder): name = "=-[\(spec.summary)]::\(placeholder.lowercased()):\(action)"
             }
             if let short = spec.shortSpelling {
-                specs.append("    '(\(short) \(spec.long))'{\(short),\(spec.long)}'\(name)'")
+                specs.append("        '(\(short) \(spec.long))'{\(short),\(spec.long)}'\(name)'")
             } else {
-                specs.append("    '\(spec.long)\(name)'")
+                specs.append("        '\(spec.long)\(name)'")
             }
         }
-        specs += ["    '1:project: '", "    '2:environment: '", "    '*::command:_normal'"]
+        specs += ["        '1:project: '", "        '2:environment: '", "        '*:::command:_normal'"]
         return """
             #compdef soup-run
             # zsh completion for soup-run \(SoupRunVersion.string) (soup-run --completions zsh)
@@ -127,11 +127,16 @@ public enum Completions {
             "# Load it with: soup-run --completions fish | source,",
             "# or save it as ~/.config/fish/completions/soup-run.fish",
             "",
-            "# After --, complete a command and its arguments.",
-            "complete -c soup-run -n 'contains -- -- (commandline -opc)' -x -a '(__fish_complete_subcommand --fcs-skip=1)'",
+            "# After --, complete the command and its arguments as if typed alone; no soup-run options.",
+            "function __soup_run_after_dashdash",
+            "    set -l tokens (commandline -opc) (commandline -ct)",
+            "    set -l index (contains -i -- -- $tokens)",
+            "    and complete -C (string join ' ' -- $tokens[(math $index + 1)..-1])",
+            "end",
+            "complete -c soup-run -n 'contains -- -- (commandline -opc)' -x -a '(__soup_run_after_dashdash)'",
         ]
         for spec in OptionTable.all {
-            var line = "complete -c soup-run"
+            var line = "complete -c soup-run -n 'not contains -- -- (commandline -opc)'"
             if let short = spec.short { line += " -s \(short)" }
             line += " -l \(spec.id.rawValue)"
             if case .required = spec.argument {

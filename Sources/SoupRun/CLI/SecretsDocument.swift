@@ -72,8 +72,8 @@ public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
         case .dataNotAnObject(let kind):
             return prefix + "\"data\" is \(kind), expected an object of secrets"
         case .invalidKey(let key):
-            // JSON quoting makes control characters in a hostile key visible and harmless.
-            return prefix + "invalid key \(JSON.quote(UsageError.shown(key))): \(SecretKey.rule)"
+            // `shown` escapes control characters and cuts long keys: a hostile key stays harmless.
+            return prefix + "invalid key '\(UsageError.shown(key))': \(SecretKey.rule)"
         case .notAString(let key, let kind):
             return prefix + "the value of \(key) is \(kind), expected a string"
         case .nulInValue(let key):
