@@ -73,7 +73,7 @@ int soup_spawn(const char *path, char *const argv[], char *const envp[], int ter
                int death_signal, pid_t *pid_out) {
     *pid_out = -1;
     int error_pipe[2];
-    if (cloexec_pipe(error_pipe) != 0) return errno;
+    if (cloexec_pipe(error_pipe) != 0) return -errno;
 
     sigset_t all, previous;
     sigfillset(&all);
@@ -89,7 +89,7 @@ int soup_spawn(const char *path, char *const argv[], char *const envp[], int ter
     close(error_pipe[1]);
     if (pid < 0) {
         close(error_pipe[0]);
-        return fork_error;
+        return -fork_error;
     }
 
     // EOF means execve succeeded (the pipe closed on exec); an int is the child's errno.

@@ -25,8 +25,9 @@ int soup_exec_replace(const char *path, char *const argv[], char *const envp[]);
  * if `terminal_fd` >= 0, make the new group the terminal's foreground group; on Linux,
  * PR_SET_PDEATHSIG(`death_signal`) then exit at once if the parent already died; default
  * dispositions, empty mask, soup-run's own descriptors closed.
- * Returns 0 and stores the pid, or returns an errno (fork's, or execve's reported through a
- * close-on-exec pipe; the failed child is then already reaped) and stores -1.
+ * Returns 0 and stores the pid. On failure stores -1 and returns execve's errno (> 0, reported
+ * by the child through a close-on-exec pipe; that child is already reaped), or minus the errno
+ * of pipe/fork (< 0) when no child could be made.
  */
 int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
                int death_signal, pid_t *pid_out);

@@ -32,7 +32,7 @@ struct ExecErrorTests {
     }
 
     @Test func prepareResolvesInTheFinalEnvironmentsPathAndSortsVariables() throws {
-        let fs = FakeFiles(["/secret/bin/app": .executable, "/usr/bin/app": .executable])
+        let fs = ProcessFakeFiles(["/secret/bin/app": .executable, "/usr/bin/app": .executable])
         let env = ["PATH": "/secret/bin:/usr/bin", "B": "2", "A": "1"]
         let prepared = try PreparedCommand.prepare(
             command: ["app", "--flag"], environment: env, probe: fs.probe,
@@ -43,7 +43,7 @@ struct ExecErrorTests {
     }
 
     @Test func prepareChecksLimitsAfterLookup() {
-        let fs = FakeFiles(["/bin/app": .executable])
+        let fs = ProcessFakeFiles(["/bin/app": .executable])
         let result = PreparedCommand.prepare(
             command: ["app"], environment: ["PATH": "/bin", "BIG": String(repeating: "x", count: 5000)],
             probe: fs.probe, limits: .init(argMax: 4096, pageSize: nil))

@@ -2,7 +2,7 @@ import Testing
 @testable import SoupRun
 
 /// A fake filesystem: path → kind; anything else is missing. Records the probes in order.
-final class FakeFiles: @unchecked Sendable {
+final class ProcessFakeFiles: @unchecked Sendable {
     let files: [String: FileKind]
     private(set) var probed: [String] = []
     init(_ files: [String: FileKind]) { self.files = files }
@@ -15,31 +15,31 @@ final class FakeFiles: @unchecked Sendable {
 @Suite("ExecutableLookup")
 struct ExecutableLookupTests {
     @Test func firstExecutableInPathOrderWins() {
-        let fs = FakeFiles(["/a/node": .executable, "/b/node": .executable])
+        let fs = ProcessFakeFiles(["/a/node": .executable, "/b/node": .executable])
         #expect(ExecutableLookup.resolve("node", path: "/a:/b", probe: fs.probe) == .success("/a/node"))
         #expect(fs.probed == ["/a/node"])
     }
 
     @Test func skipsMissingAndDirectories() {
-        let fs = FakeFiles(["/a/node": .directory, "/c/node": .executable])
+        let fs = ProcessFakeFiles(["/a/node": .directory, "/c/node": .executable])
         #expect(ExecutableLookup.resolve("node", path: "/a:/b:/c", probe: fs.probe) == .success("/c/node"))
         #expect(fs.probed == ["/a/node", "/b/node", "/c/node"])
     }
 
     @Test func nonExecutableIsSkippedWhenALaterOneRuns() {
-        let fs = FakeFiles(["/a/node": .notExecutable, "/b/node": .executable])
+        let fs = ProcessFakeFiles(["/a/node": .notExecutable, "/b/node": .executable])
         #expect(ExecutableLookup.resolve("node", path: "/a:/b", probe: fs.probe) == .success("/b/node"))
     }
 
     @Test func onlyNonExecutableCandidatesMeanPermissionDenied() {
-        let fs = FakeFiles(["/b/tool": .notExecutable])
+        let fs = ProcessFakeFiles(["/b/tool": .notExecutable])
         let result = ExecutableLookup.resolve("tool", path: "/a:/b", probe: fs.probe)
         #expect(result == .failure(.notExecutable(command: "tool", reason: .permissionDenied)))
         if case .failure(let error) = result { #expect(error.exitCode == .cannotExecute) }
     }
 
     @Test func nothingFoundIs127AndCountsDirectories() {
-        let result = ExecutableLookup.resolve("nope", path: "/a:/b:/c", probe: FakeFiles([:]).probe)
+        let result = ExecutableLookup.resolve("nope", path: "/a:/b:/c", probe: ProcessFakeFiles([:]).probe)
         #expect(result == .failure(.notFound(command: "nope", searched: .path(directories: 3))))
         if case .failure(let error) = result {
             #expect(error.exitCode == .commandNotFound)
@@ -59,25 +59,25 @@ struct ExecutableLookupTests {
     }
 
     @Test func emptyEntryProbesRelativeToCurrentDirectory() {
-        let fs = FakeFiles(["./run": .executable])
+        let fs = ProcessFakeFiles(["./run": .executable])
         #expect(ExecutableLookup.resolve("run", path: "/a::/b", probe: fs.probe) == .success("./run"))
     }
 
     @Test func trailingSlashIsNotDoubled() {
-        let fs = FakeFiles(["/opt/bin/x": .executable])
+        let fs = ProcessFakeFiles(["/opt/bin/x": .executable])
         #expect(ExecutableLookup.resolve("x", path: "/opt/bin/", probe: fs.probe) == .success("/opt/bin/x"))
     }
 
     @Test func noPathSearchesTheDefault() {
-        let fs = FakeFiles(["/usr/bin/env": .executable])
+        let fs = ProcessFakeFiles(["/usr/bin/env": .executable])
         #expect(ExecutableLookup.resolve("env", path: nil, probe: fs.probe) == .success("/usr/bin/env"))
         #expect(fs.probed == ["/bin/env", "/usr/bin/env"])
-        let missing = ExecutableLookup.resolve("nope", path: nil, probe: FakeFiles([:]).probe)
+        let missing = ExecutableLookup.resolve("nope", path: nil, probe: ProcessFakeFiles([:]).probe)
         #expect(missing == .failure(.notFound(command: "nope", searched: .defaultPath("/bin:/usr/bin"))))
     }
 
     @Test func nameWithSlashIsUsedAsIsAndPathIsNotSearched() {
-        let fs = FakeFiles(["./bin/app": .executable, "/x/bin/app": .executable])
+        let fs = ProcessFakeFiles(["./bin/app": .executable, "/x/bin/app": .executable])
         #expect(ExecutableLookup.resolve("./bin/app", path: "/x", probe: fs.probe) == .success("./bin/app"))
         #expect(fs.probed == ["./bin/app"])
     }
@@ -88,12 +88,12 @@ struct ExecutableLookupTests {
         (FileKind.notExecutable, ExecError.notExecutable(command: "/opt/app", reason: .permissionDenied)),
     ])
     func nameWithSlashFailures(kind: FileKind, expected: ExecError) {
-        let fs = FakeFiles(["/opt/app": kind])
+        let fs = ProcessFakeFiles(["/opt/app": kind])
         #expect(ExecutableLookup.resolve("/opt/app", path: "/bin", probe: fs.probe) == .failure(expected))
     }
 
     @Test func emptyCommandWordIsNotFound() {
-        let fs = FakeFiles([:])
+        let fs = ProcessFakeFiles([:])
         #expect(ExecutableLookup.resolve("", path: "/bin", probe: fs.probe) == .failure(.notFound(command: "", searched: .asGiven)))
         #expect(fs.probed.isEmpty)
     }

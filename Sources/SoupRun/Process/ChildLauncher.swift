@@ -1,0 +1,48 @@
+import CSoupProcess
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The supervisor's system calls on its child: spawn, signal the group, reap, probe the group.
+/// Everything goes through CSoupProcess; see `soup_process.h` for what happens in the child.
+enum ChildLauncher {
+    /// The parent-death signal the child gets if soup-run dies without stopping it (Linux).
+    static let deathSignal = SIGTERM
+
+    /// Starts `command` in `environment` as a child in its own process group.
+    /// - Parameter terminal: a terminal descriptor to make the child's group the foreground of, or -1.
+    static func spawn(command: [String], environment: [String: String], terminal: Int32) -> Result<Int32, ExecError> {
+        let prepared: PreparedCommand
+        switch PreparedCommand.prepare(command: command, environment: environment) {
+        case .failure(let error): return .failure(error)
+        case .success(let value): prepared = value
+        }
+        var pid: pid_t = -1
+        let code = prepared.withCArrays { path, argv, envp in
+            soup_spawn(path, argv, envp, terminal, deathSignal, &pid)
+        }
+        if code == 0 { return .success(pid) }
+        if code < 0 { return .failure(.system(call: "fork", errno: -code)) }
+        return .failure(prepared.error(forExecErrno: code, environment: environment))
+    }
+
+    /// Sends `signal` to process group `pgid`; a group already gone is not an error.
+    static func signalGroup(_ pgid: Int32, _ signal: Int32) -> Int32 {
+        let code = soup_signal_group(pgid, signal)
+        return code == ESRCH ? 0 : code
+    }
+
+    /// Reaps one exited child, if any: its pid and how it ended.
+    static func reapAny() -> (pid: Int32, status: ChildStatus)? {
+        var raw: Int32 = 0
+        let pid = soup_reap(-1, &raw)
+        guard pid > 0 else { return nil }
+        if soup_wifsignaled(raw) != 0 { return (pid, .signaled(soup_wtermsig(raw))) }
+        return (pid, .exited(soup_wexitstatus(raw)))
+    }
+
+    static func groupExists(_ pgid: Int32) -> Bool { soup_group_exists(pgid) != 0 }
+}

@@ -1,0 +1,38 @@
+/// Where the supervisor gets secrets: the start-up fetch (with the one-shot mode's retries)
+/// and one conditional attempt per poll. `SecretsClient` is the real one; tests pass fakes.
+public protocol SecretsSource: Sendable {
+    /// The one-shot fetch with its retries; its error decides soup-run's exit code at start.
+    func fetch() throws(FetchError) -> [String: String]
+    /// One attempt, with `If-None-Match` when `etag` is given (each poll).
+    func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult
+}
+
+extension SecretsClient: SecretsSource {
+    public func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
+        try fetchOnce(ifNoneMatch: etag)
+    }
+}
+
+extension PollFailure {
+    /// A failed fetch as a poll failure. Failures of one kind (and status) are one state, so
+    /// a server that keeps answering 500 is logged once, while 500 then 429 is logged twice.
+    public init(_ error: FetchError) {
+        self.init(state: Self.state(of: error), message: error.description, retryAfter: error.retryAfter)
+    }
+
+    static func state(of error: FetchError) -> String {
+        switch error {
+        case .network: return "network"
+        case .timedOut: return "timeout"
+        case .tls: return "tls"
+        case .serverError(let status, _, _), .permission(let status, _), .rejected(let status, _),
+            .unexpectedStatus(let status):
+            return "http \(status)"
+        case .rateLimited: return "http 429"
+        case .notFound: return "http 404"
+        case .invalidData, .bodyTooLarge: return "invalid data"
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return "configuration"
+        case .gaveUp(_, let last): return state(of: last)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import CSoupProcess
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Performs `WatchMachine`'s actions with real processes, signals and time, and feeds back
+/// what happened. The story of one iteration: wait (bounded) for a signal byte or a wake-up;
+/// hand signals to the machine; collect a finished poll; reap every zombie; check an old
+/// group; tick. Call `run` from a thread that lives until it returns: the child's
+/// parent-death signal fires when the thread that spawned it ends.
+final class WatchDriver {
+    static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD]
+    /// The longest single wait: the loop wakes at least this often even with nothing due.
+    static let maxWait: Double = 60
+    /// While an old group is emptying, re-check it this often (no SIGCHLD for non-children).
+    static let groupPollInterval: Double = 0.05
+
+    private var machine: WatchMachine
+    private let command: [String]
+    private let worker: PollWorker
+    private let logger: Logger
+    private var terminal: Int32 = -1
+    private var child: Int32? = nil
+
+    init(machine: WatchMachine, command: [String], worker: PollWorker, logger: Logger) {
+        self.machine = machine
+        self.command = command
+        self.worker = worker
+        self.logger = logger
+    }
+
+    /// Supervises until the machine exits; returns soup-run's exit code.
+    func run() -> Int32 {
+        var signals = Self.handledSignals
+        let pipe = soup_signals_install(&signals, Int32(signals.count), 1)
+        guard pipe >= 0 else {
+            logger.error("cannot install signal handlers: \(ExecError.errnoText(errno))")
+            return ExitCode.cannotExecute.rawValue
+        }
+        defer { soup_signals_uninstall() }
+        #if os(Linux)
+        // Orphans of the child (a daemonizing grandchild) come to us, are reaped, and count
+        // as members of the old group until they are gone.
+        let subreaper = soup_become_subreaper()
+        if subreaper != 0 { logger.debug("cannot become a child subreaper: \(ExecError.errnoText(subreaper))") }
+        #endif
+        terminal = soup_terminal_we_own()
+        defer { soup_terminal_reclaim(terminal) }
+
+        if let code = perform(machine.start(now: Self.now())) { return code }
+        while true {
+            let now = Self.now()
+            var wait = min(Self.maxWait, max(0, (machine.nextDeadline ?? now + Self.maxWait) - now))
+            if machine.awaitedGroup != nil { wait = min(wait, Self.groupPollInterval) }
+            // Round up: waking a millisecond early would spin until the deadline.
+            _ = soup_wait_readable(pipe, Int32((wait * 1000).rounded(.up)))
+            if let code = step() { return code }
+        }
+    }
+
+    /// One iteration after a wake-up; an exit code ends the loop.
+    private func step() -> Int32? {
+        var bytes = [Int32](repeating: 0, count: 64)
+        while true {
+            let count = Int(soup_signals_drain(&bytes, Int32(bytes.count)))
+            if count == 0 { break }
+            for byte in bytes[0..<count] {
+                // 0 is a finished poll, SIGCHLD a zombie: both are collected below every time.
+                if byte == 0 || byte == SIGCHLD { continue }
+                if let code = feed(.signal(byte)) { return code }
+            }
+        }
+        if let result = worker.take() {
+            if let code = feed(.pollFinished(result)) { return code }
+        }
+        while let (pid, status) = ChildLauncher.reapAny() {
+            if pid == child {
+                child = nil
+                soup_terminal_reclaim(terminal) // a Ctrl-C between two children reaches us
+            }
+            if let code = feed(.childExited(pid: pid, status: status)) { return code }
+        }
+        if let group = machine.awaitedGroup, !ChildLauncher.groupExists(group) {
+            if let code = feed(.groupGone(pgid: group)) { return code }
+        }
+        return feed(.tick)
+    }
+
+    private func feed(_ event: WatchEvent) -> Int32? {
+        perform(machine.handle(event, now: Self.now()))
+    }
+
+    /// Performs actions in order; a spawn's outcome is fed back at once.
+    private func perform(_ actions: [WatchAction]) -> Int32? {
+        for action in actions {
+            switch action {
+            case .poll(let etag):
+                worker.start(ifNoneMatch: etag)
+            case .spawn(let environment):
+                let outcome = ChildLauncher.spawn(command: command, environment: environment, terminal: terminal)
+                let event: WatchEvent
+                switch outcome {
+                case .success(let pid):
+                    child = pid
+                    event = .spawned(pid: pid)
+                case .failure(let error):
+                    event = .spawnFailed(error)
+                }
+                if let code = feed(event) { return code }
+            case .signalGroup(let pgid, let signal):
+                let code = ChildLauncher.signalGroup(pgid, signal)
+                if code != 0 { logger.debug("signal \(signal) to process group \(pgid): \(ExecError.errnoText(code))") }
+            case .log(let level, let message):
+                switch level {
+                case .error: logger.error(message)
+                case .warning: logger.warning(message)
+                case .info: logger.info(message)
+                case .debug: logger.debug(message)
+                }
+            case .exit(let code):
+                return code
+            }
+        }
+        return nil
+    }
+
+    /// Seconds on the monotonic clock.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Polling: when, what a result means, backoff, logging failures once per state.
+extension WatchMachine {
+    /// When the machine next needs a `.tick` (nil: only events can change anything).
+    public var nextDeadline: Double? {
+        var deadlines: [Double] = []
+        if pollsAllowed && !pollInFlight { deadlines.append(nextPollAt) }
+        switch phase {
+        case .restartPending(_, let at): deadlines.append(at)
+        case .stopping(let stop):
+            if !stop.killed { deadlines.append(stop.killAt) } else if let giveUp = stop.giveUpAt { deadlines.append(giveUp) }
+        case .shuttingDown(let shutdown) where !shutdown.killed: deadlines.append(shutdown.killAt)
+        default: break
+        }
+        return deadlines.min()
+    }
+
+    /// No polling while shutting down: the result could not matter.
+    var pollsAllowed: Bool {
+        switch phase {
+        case .shuttingDown, .finished: return false
+        default: return true
+        }
+    }
+
+    mutating func tick(now: Double) -> [WatchAction] {
+        var actions: [WatchAction] = []
+        switch phase {
+        case .restartPending(let pid, let at) where now >= at:
+            actions += beginStop(pid: pid, now: now)
+        case .stopping(var stop):
+            if !stop.killed && now >= stop.killAt {
+                stop.killed = true
+                stop.giveUpAt = now + settings.killGrace
+                phase = .stopping(stop)
+                actions += [
+                    .log(.warning, "the command did not stop within \(Seconds.format(settings.stopTimeout)) of signal "
+                        + "\(settings.stopSignal); killing its process group"),
+                    .signalGroup(pgid: stop.pid, signal: SIGKILL),
+                ]
+            } else if stop.killed, let giveUp = stop.giveUpAt, now >= giveUp {
+                stop.giveUpAt = nil
+                phase = .stopping(stop)
+                if stop.leaderExited {
+                    actions.append(.log(.warning, "processes of the old command's group survived SIGKILL for "
+                        + "\(Seconds.format(settings.killGrace)); starting the new command anyway"))
+                    actions += handle(.groupGone(pgid: stop.pid), now: now)
+                } else {
+                    // Never two children: keep waiting for the old one, say so once.
+                    actions.append(.log(.warning, "the old command (pid \(stop.pid)) has not exited "
+                        + "\(Seconds.format(settings.killGrace)) after SIGKILL; still waiting for it"))
+                }
+            }
+        case .shuttingDown(var shutdown) where !shutdown.killed && now >= shutdown.killAt:
+            shutdown.killed = true
+            phase = .shuttingDown(shutdown)
+            actions += [
+                .log(.warning, "the command did not exit within \(Seconds.format(settings.stopTimeout)) of signal "
+                    + "\(shutdown.signal); killing its process group"),
+                .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
+            ]
+        default:
+            break
+        }
+        if pollsAllowed && !pollInFlight && now >= nextPollAt {
+            pollInFlight = true
+            actions.append(.poll(ifNoneMatch: etag))
+        }
+        return actions
+    }
+
+    mutating func pollFinished(_ result: PollResult, now: Double) -> [WatchAction] {
+        pollInFlight = false
+        switch result {
+        case .failed(let failure):
+            failures += 1
+            let delay = PollSchedule.backoff(failures: failures, interval: settings.interval,
+                                             retryAfter: failure.retryAfter, unit: unitRandom())
+            nextPollAt = now + delay
+            let message = "cannot refresh secrets: \(failure.message); the command keeps its current secrets; "
+                + "next attempt in \(Seconds.format(delay))"
+            guard failure.state != failureState else { return [.log(.debug, message)] }
+            failureState = failure.state
+            return [.log(.warning, message)]
+        case .notModified:
+            let actions = recovered()
+            nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
+            return actions + [.log(.debug, "secrets not modified")]
+        case .environment(let environment, let newTag):
+            var actions = recovered()
+            etag = newTag
+            nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
+            actions += apply(environment, now: now)
+            return actions
+        }
+    }
+
+    private mutating func recovered() -> [WatchAction] {
+        defer {
+            failures = 0
+            failureState = nil
+        }
+        guard failureState != nil else { return [] }
+        return [.log(.info, "secrets API answering again; polling every \(Seconds.format(settings.interval))")]
+    }
+
+    /// A good environment arrived: restart only when it differs from the newest one we have.
+    private mutating func apply(_ environment: [String: String], now: Double) -> [WatchAction] {
+        guard environment != desiredEnvironment else { return [.log(.debug, "secrets unchanged")] }
+        let diff = EnvironmentDiff(old: desiredEnvironment, new: environment)
+        desiredEnvironment = environment
+        switch phase {
+        case .running(let pid):
+            return beginRestart(pid: pid, now: now, reason: "secrets changed (\(diff.summary))")
+        case .restartPending(let pid, _) where environment == runningEnvironment:
+            phase = .running(pid: pid)
+            return [.log(.info, "secrets changed back (\(diff.summary)); the pending restart is cancelled")]
+        case .restartPending, .stopping, .starting:
+            return [.log(.info, "secrets changed again (\(diff.summary)); the restart in progress will use them")]
+        case .shuttingDown, .finished:
+            return []
+        }
+    }
+}

@@ -1,0 +1,223 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `--watch` supervisor as a pure state machine: events in, actions out, time passed in.
+///
+/// It owns every decision (when to poll, whether the environment changed, how to restart,
+/// what a signal means, when to exit) and no system call, so it is tested with a fake clock.
+/// `WatchDriver` performs the actions and feeds back what happened. One child at a time:
+/// a new child is only spawned once the old one is reaped and its process group is empty.
+public struct WatchMachine {
+    /// What the child is doing.
+    public enum Phase: Sendable, Equatable {
+        /// A spawn was requested; `.spawned` or `.spawnFailed` comes next.
+        case starting
+        case running(pid: Int32)
+        /// A change arrived; the child keeps running until `at` (the `--splay` delay).
+        case restartPending(pid: Int32, at: Double)
+        /// Stopping the old child to start a new one.
+        case stopping(Stop)
+        /// TERM, INT or QUIT was forwarded; waiting for the child, then exiting.
+        case shuttingDown(Shutdown)
+        /// An exit action was returned.
+        case finished
+    }
+
+    public struct Stop: Sendable, Equatable {
+        public var pid: Int32
+        public var leaderExited = false
+        public var killAt: Double
+        public var killed = false
+        /// After SIGKILL: when to stop waiting for the rest of the group.
+        public var giveUpAt: Double? = nil
+    }
+
+    public struct Shutdown: Sendable, Equatable {
+        public var pid: Int32
+        public var signal: Int32
+        public var killAt: Double
+        public var killed = false
+    }
+
+    public let settings: WatchSettings
+    public internal(set) var phase: Phase = .starting
+    /// The environment of the running child (or the one being started).
+    public internal(set) var runningEnvironment: [String: String]
+    /// The newest good environment from the API: what the next child gets.
+    public internal(set) var desiredEnvironment: [String: String]
+    public internal(set) var etag: String?
+    /// How many times a child was started after the first.
+    public internal(set) var restarts = 0
+
+    var pollInFlight = false
+    var nextPollAt: Double = 0
+    var failures = 0
+    var failureState: String? = nil
+    /// Random unit values in [0, 1) for jitter and splay (a fixed sequence in tests).
+    var unitRandom: () -> Double
+
+    public init(settings: WatchSettings, environment: [String: String], etag: String?,
+                random: @escaping () -> Double = { Double.random(in: 0..<1) }) {
+        self.settings = settings
+        self.runningEnvironment = environment
+        self.desiredEnvironment = environment
+        self.etag = etag
+        self.unitRandom = random
+    }
+
+    /// The first actions: spawn the child with the initial environment; the first poll is
+    /// one (jittered) interval later.
+    public mutating func start(now: Double) -> [WatchAction] {
+        nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
+        phase = .starting
+        return [.spawn(environment: runningEnvironment)]
+    }
+
+    /// The old group the driver should watch until it is empty (the leader is already reaped).
+    public var awaitedGroup: Int32? {
+        if case .stopping(let stop) = phase, stop.leaderExited { return stop.pid }
+        return nil
+    }
+
+    /// Feeds one event; returns what to do, in order.
+    public mutating func handle(_ event: WatchEvent, now: Double) -> [WatchAction] {
+        switch event {
+        case .tick: return tick(now: now)
+        case .pollFinished(let result): return pollFinished(result, now: now)
+        case .spawned(let pid): return spawned(pid: pid, now: now)
+        case .spawnFailed(let error):
+            phase = .finished
+            return [.log(.error, error.description), .exit(error.exitCode.rawValue)]
+        case .signal(let signal): return received(signal: signal, now: now)
+        case .childExited(let pid, let status): return childExited(pid: pid, status: status)
+        case .groupGone(let pgid):
+            guard case .stopping(let stop) = phase, stop.leaderExited, stop.pid == pgid else { return [] }
+            return startNext()
+        }
+    }
+
+    // MARK: - Child lifecycle
+
+    private mutating func spawned(pid: Int32, now: Double) -> [WatchAction] {
+        guard phase == .starting else { return [] }
+        phase = .running(pid: pid)
+        var actions: [WatchAction] = [
+            restarts == 0 ? .log(.debug, "started the command (pid \(pid))") : .log(.info, "restarted the command (pid \(pid))")
+        ]
+        // A change that came in while the new child was being spawned still needs a restart.
+        if desiredEnvironment != runningEnvironment {
+            actions += beginRestart(pid: pid, now: now, reason: "secrets changed while the command was starting")
+        }
+        return actions
+    }
+
+    mutating func beginRestart(pid: Int32, now: Double, reason: String) -> [WatchAction] {
+        let delay = PollSchedule.splayDelay(settings.splay, unit: unitRandom())
+        if delay > 0 {
+            phase = .restartPending(pid: pid, at: now + delay)
+            return [.log(.info, "\(reason); restarting the command in \(Seconds.format(delay)) (--splay)")]
+        }
+        return [.log(.info, "\(reason); restarting the command")] + beginStop(pid: pid, now: now)
+    }
+
+    mutating func beginStop(pid: Int32, now: Double) -> [WatchAction] {
+        phase = .stopping(Stop(pid: pid, killAt: now + settings.stopTimeout))
+        return [.signalGroup(pgid: pid, signal: settings.stopSignal)]
+    }
+
+    private mutating func startNext() -> [WatchAction] {
+        runningEnvironment = desiredEnvironment
+        restarts += 1
+        phase = .starting
+        return [.spawn(environment: runningEnvironment)]
+    }
+
+    private mutating func childExited(pid: Int32, status: ChildStatus) -> [WatchAction] {
+        switch phase {
+        case .running(let child) where child == pid, .restartPending(let child, _) where child == pid:
+            // The orchestrator decides about restarts: pass the status on, leave nothing behind.
+            phase = .finished
+            return [
+                .log(.info, "the command \(status.text); exiting with \(status.exitCode)"),
+                .signalGroup(pgid: pid, signal: settings.stopSignal),
+                .exit(status.exitCode),
+            ]
+        case .stopping(var stop) where stop.pid == pid:
+            stop.leaderExited = true
+            phase = .stopping(stop)
+            return [.log(.debug, "the old command \(status.text)")]
+        case .shuttingDown(let shutdown) where shutdown.pid == pid:
+            phase = .finished
+            return [
+                .log(.debug, "the command \(status.text); exiting with \(status.exitCode)"),
+                .signalGroup(pgid: pid, signal: settings.stopSignal),
+                .exit(status.exitCode),
+            ]
+        default:
+            return [] // an orphan re-parented to us, reaped; nothing to decide
+        }
+    }
+
+    // MARK: - Signals
+
+    static let shutdownSignals: Set<Int32> = [SIGTERM, SIGINT, SIGQUIT]
+
+    /// The group signals go to: the child's, while it runs.
+    private var currentGroup: Int32? {
+        switch phase {
+        case .running(let pid), .restartPending(let pid, _): return pid
+        case .stopping(let stop): return stop.leaderExited ? nil : stop.pid
+        case .shuttingDown(let shutdown): return shutdown.pid
+        case .starting, .finished: return nil
+        }
+    }
+
+    private mutating func received(signal: Int32, now: Double) -> [WatchAction] {
+        guard Self.shutdownSignals.contains(signal) else {
+            guard let group = currentGroup else { return [] }
+            return [.signalGroup(pgid: group, signal: signal)]
+        }
+        switch phase {
+        case .running(let pid), .restartPending(let pid, _):
+            phase = .shuttingDown(Shutdown(pid: pid, signal: signal, killAt: now + settings.stopTimeout))
+            return [
+                .log(.debug, "received signal \(signal); forwarded to the command, waiting for it to exit"),
+                .signalGroup(pgid: pid, signal: signal),
+            ]
+        case .stopping(let stop) where !stop.leaderExited:
+            // Stopping for a restart already: keep the earlier kill deadline, start nothing new.
+            phase = .shuttingDown(Shutdown(pid: stop.pid, signal: signal, killAt: stop.killAt, killed: stop.killed))
+            return [.signalGroup(pgid: stop.pid, signal: signal)]
+        case .shuttingDown(var shutdown):
+            guard !shutdown.killed else { return [] }
+            shutdown.killed = true
+            phase = .shuttingDown(shutdown)
+            return [
+                .log(.warning, "received signal \(signal) again; killing the command's process group"),
+                .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
+            ]
+        case .stopping(let stop):
+            // Between two children: nothing to wait for.
+            phase = .finished
+            return [.signalGroup(pgid: stop.pid, signal: SIGKILL), .exit(128 + signal)]
+        case .starting:
+            phase = .finished
+            return [.exit(128 + signal)]
+        case .finished:
+            return []
+        }
+    }
+}
+
+/// Seconds for messages: `0.2 s`, `10 s`, `1.5 s`.
+enum Seconds {
+    static func format(_ seconds: Double) -> String {
+        let tenths = (seconds * 10).rounded()
+        let whole = Int(tenths / 10)
+        let fraction = Int(tenths) % 10
+        return fraction == 0 ? "\(whole) s" : "\(whole).\(fraction) s"
+    }
+}

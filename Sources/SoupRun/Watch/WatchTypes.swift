@@ -1,0 +1,94 @@
+/// The supervisor's settings, from `--interval`, `--stop-signal`, `--stop-timeout`, `--splay`.
+public struct WatchSettings: Sendable, Equatable {
+    public var interval: Double
+    public var stopSignal: Int32
+    public var stopTimeout: Double
+    public var splay: Double
+    /// After SIGKILL, how long to wait for the rest of the old group before starting anyway.
+    public var killGrace: Double = 5
+
+    public init(interval: Double, stopSignal: Int32, stopTimeout: Double, splay: Double) {
+        self.interval = interval
+        self.stopSignal = stopSignal
+        self.stopTimeout = stopTimeout
+        self.splay = splay
+    }
+
+    public init(_ watch: Configuration.Watch) {
+        self.init(interval: watch.interval, stopSignal: watch.stopSignal, stopTimeout: watch.stopTimeout, splay: watch.splay)
+    }
+}
+
+/// How a child ended, as `waitpid` reports it.
+public enum ChildStatus: Sendable, Equatable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    /// The shell's convention: the exit code, or 128+N when signal N killed it.
+    public var exitCode: Int32 {
+        switch self {
+        case .exited(let code): return code
+        case .signaled(let signal): return 128 + signal
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .exited(let code): return "exited with status \(code)"
+        case .signaled(let signal): return "was killed by signal \(signal)"
+        }
+    }
+}
+
+/// One poll's outcome, already turned into the child's environment (or a failure).
+public enum PollResult: Sendable, Equatable {
+    /// The server answered with secrets; this is the child environment they make.
+    case environment([String: String], etag: String?)
+    /// 304: nothing changed since the ETag we sent.
+    case notModified
+    /// Anything else: network, timeout, 5xx, 429, 4xx, bad data, a merge that fails.
+    case failed(PollFailure)
+}
+
+/// A failed poll, described for a person and grouped into states for logging once.
+public struct PollFailure: Sendable, Equatable {
+    /// Failures with the same `state` are one state: logged when it is entered, not per poll.
+    public var state: String
+    /// The message (names status codes and keys, never values or tokens).
+    public var message: String
+    /// Seconds the server asked us to wait (`Retry-After`).
+    public var retryAfter: Double?
+
+    public init(state: String, message: String, retryAfter: Double? = nil) {
+        self.state = state
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+}
+
+/// Something that happened, fed to `WatchMachine.handle`.
+public enum WatchEvent: Sendable, Equatable {
+    /// Time passed (a deadline may be due).
+    case tick
+    case pollFinished(PollResult)
+    case spawned(pid: Int32)
+    case spawnFailed(ExecError)
+    case signal(Int32)
+    /// The child (the group leader) was reaped.
+    case childExited(pid: Int32, status: ChildStatus)
+    /// No process is left in the old child's process group.
+    case groupGone(pgid: Int32)
+}
+
+/// Something the driver must do, returned by `WatchMachine.handle`.
+public enum WatchAction: Sendable, Equatable {
+    case poll(ifNoneMatch: String?)
+    case spawn(environment: [String: String])
+    case signalGroup(pgid: Int32, signal: Int32)
+    case log(LogLevel, String)
+    case exit(Int32)
+
+    public enum LogLevel: Sendable, Equatable {
+        case error, warning, info, debug
+    }
+}

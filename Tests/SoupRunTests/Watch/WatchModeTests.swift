@@ -1,0 +1,118 @@
+import Testing
+@testable import SoupRun
+
+/// A secrets source answering from a script; counts calls.
+final class WatchFakeSource: SecretsSource, @unchecked Sendable {
+    var initial: Result<[String: String], FetchError>
+    var polls: [Result<FetchResult, FetchError>]
+    private(set) var sentTags: [String?] = []
+
+    init(initial: Result<[String: String], FetchError>, polls: [Result<FetchResult, FetchError>] = []) {
+        self.initial = initial
+        self.polls = polls
+    }
+
+    func fetch() throws(FetchError) -> [String: String] { try initial.get() }
+
+    func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
+        sentTags.append(etag)
+        return try polls.removeFirst().get()
+    }
+}
+
+@Suite("WatchMode: one poll, start-up failures")
+struct WatchModeTests {
+    static func configuration(only: [String]? = nil) -> Configuration {
+        var configuration = Configuration(project: "my-app", environment: "prod", mode: .run(command: ["/bin/true"]),
+                                          token: .literal(Secret("t")))
+        configuration.only = only
+        configuration.watch = Configuration.Watch()
+        return configuration
+    }
+
+    static let inherited = ["PATH": "/usr/bin:/bin", "HOME": "/root", "SOUP_TOKEN": "tok"]
+
+    func poll(_ answer: Result<FetchResult, FetchError>, configuration: Configuration = configuration(),
+              command: [String] = ["/bin/true"]) -> PollResult {
+        let source = WatchFakeSource(initial: .success([:]), polls: [answer])
+        return WatchMode.pollOnce(source: source, etag: "e1", configuration: configuration, inherited: Self.inherited,
+                                  command: command)
+    }
+
+    @Test func aPollBuildsTheChildEnvironmentWithTheSameMergeAsTheStart() {
+        let result = poll(.success(.secrets(["API_KEY": "k", "HOME": "/srv"], etag: "e2")))
+        // Token stripped, secrets win, inherited kept: exactly EnvironmentMerge's result.
+        let expected = try? EnvironmentMerge.merge(inherited: Self.inherited, secrets: ["API_KEY": "k", "HOME": "/srv"],
+                                                   configuration: Self.configuration()).environment
+        #expect(result == .environment(expected ?? [:], etag: "e2"))
+        #expect(expected?["SOUP_TOKEN"] == nil)
+    }
+
+    @Test func notModifiedPassesThroughAndTheEtagIsSent() {
+        let source = WatchFakeSource(initial: .success([:]), polls: [.success(.notModified)])
+        let result = WatchMode.pollOnce(source: source, etag: "e1", configuration: Self.configuration(),
+                                        inherited: Self.inherited, command: ["/bin/true"])
+        #expect(result == .notModified)
+        #expect(source.sentTags == ["e1"])
+    }
+
+    @Test(arguments: [
+        (FetchError.network(origin: "http://h:1", message: "refused"), "network"),
+        (.timedOut(origin: "http://h:1", seconds: 1), "timeout"),
+        (.serverError(status: 503, serverMessage: nil, retryAfter: 7), "http 503"),
+        (.rateLimited(retryAfter: 30), "http 429"),
+        (.permission(status: 401, serverMessage: nil), "http 401"),
+        (.notFound(serverMessage: nil, project: "p", environment: "e"), "http 404"),
+        (.invalidData("invalid key"), "invalid data"),
+        (.gaveUp(attempts: 2, last: .rateLimited(retryAfter: nil)), "http 429"),
+    ])
+    func fetchErrorsBecomeFailuresWithAStateAndRetryAfter(error: FetchError, state: String) {
+        #expect(poll(.failure(error)) == .failed(PollFailure(state: state, message: error.description, retryAfter: error.retryAfter)))
+    }
+
+    @Test func aMergeThatFailsIsAFailureNotAnEmptyEnvironment() {
+        let result = poll(.success(.secrets(["OTHER": "x"], etag: nil)), configuration: Self.configuration(only: ["API_KEY"]))
+        guard case .failed(let failure) = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(failure.state == "merge")
+        #expect(failure.message.contains("API_KEY"))
+    }
+
+    @Test func secretsThatWouldStopTheCommandFromStartingAreRefused() {
+        // A secret PATH without the command in it: the running child stays.
+        let result = poll(.success(.secrets(["PATH": "/nonexistent"], etag: nil)), command: ["true"])
+        guard case .failed(let failure) = result else {
+            Issue.record("expected a failure, got \(result)")
+            return
+        }
+        #expect(failure.state == "cannot exec")
+        #expect(failure.message.contains("command not found: true"))
+        #expect(!failure.message.contains("/nonexistent"), "PATH may be a secret value")
+    }
+
+    @Test func startUpFetchFailureExitsWithTheOneShotCode() {
+        let lines = WatchLogLines()
+        let source = WatchFakeSource(initial: .failure(.permission(status: 401, serverMessage: nil)))
+        let code = WatchMode.run(configuration: Self.configuration(), command: ["/bin/true"], inherited: Self.inherited,
+                                 source: source, logger: Logger(verbosity: .normal, sink: lines.append))
+        #expect(code == ExitCode.permission.rawValue)
+        #expect(lines.text.hasPrefix("soup-run: error: the API rejected the token (HTTP 401)"))
+    }
+
+    @Test func startUpMergeFailureExitsWithItsCode() {
+        let lines = WatchLogLines()
+        let source = WatchFakeSource(initial: .success(["OTHER": "x"]))
+        let code = WatchMode.run(configuration: Self.configuration(only: ["API_KEY"]), command: ["/bin/true"],
+                                 inherited: Self.inherited, source: source, logger: Logger(verbosity: .normal, sink: lines.append))
+        #expect(code == ExitCode.notFound.rawValue)
+        #expect(lines.text.contains("API_KEY"))
+    }
+}
+
+/// Collects logger output.
+final class WatchLogLines: @unchecked Sendable {
+    private(set) var text = ""
+    func append(_ line: String) { text += line }
+}
