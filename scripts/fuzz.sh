@@ -10,6 +10,7 @@ mkdir -p "$out"
 
 declare -A sources=(
     [json]="Sources/SoupCore/*.swift"
+    [http]="Sources/SoupHTTP/*.swift"
 )
 
 status=0
@@ -18,6 +19,8 @@ for name in "${!sources[@]}"; do
     swiftc -parse-as-library -sanitize=fuzzer,address -O fuzz/$name/main.swift ${sources[$name]} \
         -o "$out/fuzz-$name" 2> "$out/fuzz-$name.build.log" || { cat "$out/fuzz-$name.build.log"; exit 1; }
     mkdir -p "$out/corpus-$name"
+    # Seed inputs, when the target has them, start the search from valid documents.
+    [ -d "fuzz/$name/seeds" ] && cp -n fuzz/$name/seeds/* "$out/corpus-$name/" 2>/dev/null || true
     echo "fuzzing $name for ${seconds}s"
     if ! "$out/fuzz-$name" -max_total_time="$seconds" -print_final_stats=1 "$out/corpus-$name" \
         > "$out/fuzz-$name.log" 2>&1; then

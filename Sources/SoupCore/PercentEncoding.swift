@@ -44,6 +44,9 @@ public enum PercentEncoding {
                 bytes.append(b)
             }
         }
-        return String(validating: bytes, as: UTF8.self)
+        // Decoding replaces invalid UTF-8 with U+FFFD; a round trip that changes the bytes means it was invalid.
+        // (Not String(validating:as:), which needs macOS 15.)
+        let decoded = String(decoding: bytes, as: UTF8.self)
+        return decoded.utf8.elementsEqual(bytes) ? decoded : nil
     }
 }

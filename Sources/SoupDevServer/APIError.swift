@@ -61,14 +61,6 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .methodNotAllowed(let allowed): headers.append(("Allow", allowed.joined(separator: ", ")))
         default: break
         }
-        return .json(status: status, .object(["error": .string(description)]), headers: headers)
-    }
-}
-
-extension HTTPResponse {
-    /// A response with a compact JSON body and `Content-Type: application/json`.
-    static func json(status: Int, _ value: JSONValue, headers: [(name: String, value: String)] = []) -> HTTPResponse {
-        HTTPResponse(
-            status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(value.encoded().utf8))
+        return .json(status: status, JSONValue.object(["error": .string(description)]).encoded(), headers: headers)
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A failed file operation: what was being done, on which path, and the system's reason.
@@ -24,6 +24,9 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// Whole-file reads and crash-safe whole-file replacement, the only file system calls of the server.
 public enum DurableFile {
+    /// Makes temporary names unique within the process, whichever store writes.
+    private static let temporaryCounter = Locked(0)
+
     /// Files larger than this are refused rather than read into memory.
     public static let maxSize = 64 << 20
 
@@ -58,7 +61,11 @@ public enum DurableFile {
     /// rename itself survives a power loss.
     public static func replace(_ path: String, with bytes: [UInt8]) throws(FileError) {
         let directory = directoryName(of: path)
-        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())"
+        let sequence = temporaryCounter.withLock { counter -> Int in
+            counter += 1
+            return counter
+        }
+        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(sequence)"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }

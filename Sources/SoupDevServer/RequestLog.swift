@@ -16,9 +16,9 @@ public enum RequestLog {
             let clock = ContinuousClock()
             let start = clock.now
             let response = handler(request)
-            let elapsed = clock.now - start
-            let ms = Int(elapsed.components.seconds) * 1000 + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
-            sink(line(method: request.method, path: request.path, status: response.status, milliseconds: ms))
+            let (seconds, attoseconds) = (clock.now - start).components
+            let milliseconds = Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+            sink(line(method: request.method, path: request.path, status: response.status, milliseconds: milliseconds))
             return response
         }
     }
@@ -28,8 +28,10 @@ public enum RequestLog {
     public static func line(method: String, path: some StringProtocol, status: Int, milliseconds: Int) -> String {
         var shownPath = printable(path)
         if shownPath.utf8.count > maxPathLength { shownPath = String(shownPath.utf8.prefix(maxPathLength))! + "..." }
-        let shownMethod = printable(method.prefix(32))
-        return "\(shownMethod.isEmpty ? "-" : shownMethod) \(shownPath.isEmpty ? "-" : shownPath) \(status) \(milliseconds)ms\n"
+        if shownPath.isEmpty { shownPath = "-" }
+        var shownMethod = printable(method.prefix(32))
+        if shownMethod.isEmpty { shownMethod = "-" }
+        return "\(shownMethod) \(shownPath) \(status) \(milliseconds)ms\n"
     }
 
     private static func printable(_ text: some StringProtocol) -> String {

@@ -44,9 +44,9 @@ public enum Route: Sendable, Equatable {
     /// The methods this route answers, for `Allow` on a 405.
     public var allowedMethods: [String] {
         switch self {
-        case .secrets: return ["GET", "POST"]
-        case .secret: return ["GET", "DELETE"]
-        case .keys: return ["GET"]
+        case .secrets: return ["GET", "HEAD", "POST"]
+        case .secret: return ["GET", "HEAD", "DELETE"]
+        case .keys: return ["GET", "HEAD"]
         }
     }
 

@@ -4,9 +4,10 @@ import SoupHTTP
 /// The Secrets API as a function from request to response, independent of sockets.
 ///
 /// Checks run in this order, so a response never reveals more than the caller may know:
-/// path (404 unknown path, 400 malformed encoding) and method (405) describe only the API itself;
-/// then the token (401), its rate limit (429), its access to the project (403), the project and
-/// environment (404), and finally the request's query and body (400).
+/// the path (404 unknown path, 400 malformed encoding) and the method (405; `HEAD` is accepted
+/// wherever `GET` is), which describe only the API itself; then the token (401), its rate limit
+/// (429), its access to the project (403), the project and environment (404), and last the
+/// request's query and body (400).
 public final class SecretsAPI: Sendable {
     public let store: Store
     private let limiter: RateLimiter
@@ -50,6 +51,8 @@ public final class SecretsAPI: Sendable {
         guard route.allowedMethods.contains(request.method) else {
             throw .methodNotAllowed(allowed: route.allowedMethods)
         }
+        // HEAD is answered as GET; the HTTP server sends the head without the body.
+        let method = request.method == "HEAD" ? "GET" : request.method
         let state = store.snapshot
         guard let token = Self.bearerToken(request.header("Authorization")), let grant = state.tokens[token] else {
             throw .unauthorized
@@ -63,25 +66,25 @@ public final class SecretsAPI: Sendable {
             throw .environmentNotFound
         }
 
-        switch (route, request.method) {
+        switch (route, method) {
         case (.secrets, "GET"):
             let options = try QueryOptions.parse(request.query)
             let values = options.resolve ? Resolution.resolve(visible) : visible
-            return Self.withETag(.json(status: 200, .object(["data": .stringObject(values)])), request: request)
+            return Self.withETag(Self.data(200, .stringObject(values)), request: request)
         case (.secret(_, _, let key), "GET"):
             let options = try QueryOptions.parse(request.query)
             guard visible[key] != nil else { throw .secretNotFound }
             let value = options.resolve ? Resolution.resolve(visible)[key]! : visible[key]!
-            return .json(status: 200, .object(["data": .object(["key": .string(key), "value": .string(value)])]))
+            return Self.data(200, .object(["key": .string(key), "value": .string(value)]))
         case (.keys, "GET"):
             let keys = visible.keys.sorted().map { JSONValue.string($0) }
-            return .json(status: 200, .object(["data": .array(keys)]))
+            return Self.data(200, .array(keys))
         case (.secrets, "POST"):
             let (key, value) = try Self.secretToSet(request.body)
             try save { state in
                 state.projects[route.project]?.environments[route.environment]?.secrets[key] = value
             }
-            return .json(status: 201, .object(["data": .object(["key": .string(key)])]))
+            return Self.data(201, .object(["key": .string(key)]))
         case (.secret(_, _, let key), "DELETE"):
             let removed = try save { state in
                 state.projects[route.project]?.environments[route.environment]?.secrets.removeValue(forKey: key) != nil
@@ -93,7 +96,12 @@ public final class SecretsAPI: Sendable {
         }
     }
 
-    private func save<T>(_ change: (inout ServerState) -> T) throws(APIError) -> T {
+    /// A success response: `{"data": <value>}` as compact JSON (members sorted).
+    static func data(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        .json(status: status, JSONValue.object(["data": value]).encoded())
+    }
+
+    private func save<T>(_ change: (inout DevServerState) -> T) throws(APIError) -> T {
         do {
             return try store.update(change)
         } catch {

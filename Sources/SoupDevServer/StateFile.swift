@@ -27,7 +27,7 @@ public struct StateFileError: Error, Sendable, Equatable, CustomStringConvertibl
 /// (default empty). Unknown members are refused, so a misspelt name is reported, not ignored.
 public enum StateFile {
     /// Parses and validates a state file's bytes.
-    public static func decode(_ bytes: [UInt8]) throws(StateFileError) -> ServerState {
+    public static func decode(_ bytes: [UInt8]) throws(StateFileError) -> DevServerState {
         let document: JSONValue
         do {
             document = try JSON.parse(bytes)
@@ -36,7 +36,7 @@ public enum StateFile {
             throw StateFileError(place: "line \(line), column \(column)", problem: "invalid JSON: \(error.reason)")
         }
         let top = try object(document, at: [], allowed: ["tokens", "projects"], required: ["tokens", "projects"])
-        var state = ServerState()
+        var state = DevServerState()
         let tokens = try object(top["tokens"]!, at: ["tokens"])
         let tokenNames = sortedNames(tokens)
         for (i, token) in tokenNames.enumerated() {
@@ -52,7 +52,7 @@ public enum StateFile {
     }
 
     /// The state as the file's pretty-printed JSON text (members sorted, trailing newline).
-    public static func encode(_ state: ServerState) -> [UInt8] {
+    public static func encode(_ state: DevServerState) -> [UInt8] {
         var tokens: [String: JSONValue] = [:]
         for (token, grant) in state.tokens {
             var members: [String: JSONValue] = ["projects": .array(grant.projects.map { .string($0) })]
@@ -75,7 +75,7 @@ public enum StateFile {
     }
 
     /// Checks what types alone cannot: token texts, names, keys, parents and parent cycles.
-    public static func validate(_ state: ServerState) throws(StateFileError) {
+    public static func validate(_ state: DevServerState) throws(StateFileError) {
         let tokenNames = sortedNames(state.tokens)
         for (i, token) in tokenNames.enumerated() {
             let place = "tokens.<token \(i + 1) of \(tokenNames.count)>"

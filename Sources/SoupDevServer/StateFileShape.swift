@@ -84,10 +84,12 @@ extension StateFile {
     static func describe(_ place: [String]) -> String {
         if place.isEmpty { return "state file" }
         return place.map { name in
-            let plain = !name.isEmpty && name.utf8.allSatisfy {
-                ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
-                    || $0 == 0x5F || $0 == 0x2D
-            }
+            let plain =
+                !name.isEmpty
+                && name.utf8.allSatisfy {
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A)
+                        || $0 == 0x5F || $0 == 0x2D
+                }
             if plain { return name }
             if name.hasPrefix(rawMark) { return String(name.dropFirst()) }
             return JSON.quote(name)

@@ -28,10 +28,10 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class Store: Sendable {
     /// The state file, or nil for a state that lives in memory only.
     public let path: String?
-    private let state: Locked<ServerState>
+    private let state: Locked<DevServerState>
 
     /// A store over `state`; `path` is where mutations are saved (nil: memory only).
-    public init(state: ServerState, path: String? = nil) {
+    public init(state: DevServerState, path: String? = nil) {
         self.path = path
         self.state = Locked(state)
     }
@@ -69,7 +69,7 @@ public final class Store: Sendable {
     }
 
     /// The current state. Later writes do not change a snapshot already taken.
-    public var snapshot: ServerState {
+    public var snapshot: DevServerState {
         state.withLock { $0 }
     }
 
@@ -78,8 +78,8 @@ public final class Store: Sendable {
     /// Holding the lock across the save serializes writers, so no update is lost, and the
     /// in-memory state never runs ahead of the file: when the save fails nothing changes.
     /// An unchanged state is not written again.
-    public func update<T>(_ change: (inout ServerState) -> T) throws(FileError) -> T {
-        try state.withLock { (current: inout ServerState) throws(FileError) -> T in
+    public func update<T>(_ change: (inout DevServerState) -> T) throws(FileError) -> T {
+        try state.withLock { (current: inout DevServerState) throws(FileError) -> T in
             var next = current
             let result = change(&next)
             guard next != current else { return result }

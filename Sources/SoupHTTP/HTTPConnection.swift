@@ -28,7 +28,8 @@ struct HTTPConnection {
                 let keepAlive = request.wantsKeepAlive && !isStopping()
                 let bytes = response.serialized(keepAlive: keepAlive, includeBody: request.method != "HEAD")
                 guard Socket.sendAll(fd, bytes, until: .now + timeout) else { return }
-                guard keepAlive else { return Socket.closeAfterAnswer(fd, until: lingerDeadline()) }
+                // The request was read whole: only bytes already here can be unread, so no waiting.
+                guard keepAlive else { return Socket.closeAfterAnswer(fd, until: .now) }
                 deadline = .now + timeout
                 sentContinue = false
                 result = parser.next()
@@ -64,8 +65,11 @@ struct HTTPConnection {
         Socket.closeAfterAnswer(fd, until: lingerDeadline())
     }
 
-    /// How long to keep reading after the answer, waiting for the client to close first.
+    /// How long to keep reading after an error answer, waiting for the client to close first: the
+    /// client may still be sending the request (a refused body, say) and would get a reset otherwise.
+    /// Two seconds whatever `idleTimeout` is: a short idle timeout must not cut a refused upload
+    /// before the client has read why.
     private func lingerDeadline() -> ContinuousClock.Instant {
-        .now + .seconds(min(limits.idleSeconds, 2))
+        .now + .seconds(2)
     }
 }

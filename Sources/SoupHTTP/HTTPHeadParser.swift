@@ -91,8 +91,9 @@ enum HTTPHeadParser {
         }
         let targetText = String(decoding: target, as: UTF8.self)
         let lowered = targetText.lowercased()
-        guard targetText.hasPrefix("/") || targetText == "*" || lowered.hasPrefix("http://")
-            || lowered.hasPrefix("https://")
+        guard
+            targetText.hasPrefix("/") || targetText == "*" || lowered.hasPrefix("http://")
+                || lowered.hasPrefix("https://")
         else {
             throw HTTPParseFailure(status: 400, reason: "request target is not a path or an absolute URL")
         }
@@ -105,11 +106,14 @@ enum HTTPHeadParser {
             bytes[6] == UInt8(ascii: "."), ASCII.isDigit(bytes[7])
         else { throw HTTPParseFailure(status: 400, reason: "malformed HTTP version") }
         let version = HTTPVersion(major: Int(bytes[5] - ASCII.zero), minor: Int(bytes[7] - ASCII.zero))
-        guard version.major == 1 else { throw HTTPParseFailure(status: 505, reason: "only HTTP/1.0 and HTTP/1.1 are served") }
+        guard version.major == 1 else {
+            throw HTTPParseFailure(status: 505, reason: "only HTTP/1.0 and HTTP/1.1 are served")
+        }
         return version
     }
 
-    private static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseFailure) -> (name: String, value: String) {
+    private static func parseField(_ line: ArraySlice<UInt8>) throws(HTTPParseFailure) -> (name: String, value: String)
+    {
         if line.first == ASCII.space || line.first == ASCII.tab {
             throw HTTPParseFailure(status: 400, reason: "obsolete line folding in header fields")
         }
@@ -165,7 +169,9 @@ enum HTTPHeadParser {
         }
         // Compare as numbers ("05" is 5); leading zeros cannot make a huge value small.
         let normalized = Set(lengths.map { $0.drop { $0 == "0" } })
-        guard normalized.count == 1 else { throw HTTPParseFailure(status: 400, reason: "conflicting Content-Length values") }
+        guard normalized.count == 1 else {
+            throw HTTPParseFailure(status: 400, reason: "conflicting Content-Length values")
+        }
         let digits = first.drop { $0 == "0" }
         guard digits.count <= 18, let length = Int(digits.isEmpty ? "0" : digits), length <= limits.bodyBytes else {
             throw HTTPParseFailure(status: 413, reason: "body larger than \(limits.bodyBytes) bytes")

@@ -23,7 +23,12 @@ public struct HTTPLimits: Sendable, Equatable {
 
     var headerBytes: Int { max(maxHeaderBytes, 64) }
     var bodyBytes: Int { max(maxBodyBytes, 0) }
-    var idleSeconds: Double { idleTimeout.isNaN ? 10 : max(idleTimeout, 0.001) }
+    var idleSeconds: Double { Self.seconds(idleTimeout, minimum: 0.001) }
     var connections: Int { max(maxConnections, 1) }
-    var shutdownSeconds: Double { shutdownTimeout.isNaN ? 10 : max(shutdownTimeout, 0) }
+    var shutdownSeconds: Double { Self.seconds(shutdownTimeout, minimum: 0) }
+
+    /// A number of seconds a `Duration` can hold: NaN is the default 10, and at most a year.
+    private static func seconds(_ value: Double, minimum: Double) -> Double {
+        value.isNaN ? 10 : min(max(value, minimum), 365 * 24 * 3600)
+    }
 }

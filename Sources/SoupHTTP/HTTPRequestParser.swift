@@ -27,6 +27,8 @@ public struct HTTPRequestParser: Sendable {
     /// First byte of the line `scan` is in.
     private var lineStart = 0
     private var sawRequestLine = false
+    /// The method of the line being scanned has ended (space or line end): no more checks on it.
+    private var methodEnded = false
     /// The parsed head of the current request, once complete, and where its body starts.
     private var head: HTTPHead?
     private var bodyStart = 0
@@ -91,11 +93,18 @@ public struct HTTPRequestParser: Sendable {
                 return
             }
             let byte = buffer[scan]
-            if !sawRequestLine, scan - lineStart <= HTTPLimits.maxMethodBytes,
-                let refused = HTTPHeadParser.checkMethod(buffer[lineStart...scan])
-            {
-                failure = refused
-                return
+            if !sawRequestLine, !methodEnded {
+                // The same rule as HTTPHeadParser.checkMethod, one byte at a time.
+                if byte == ASCII.space || byte == ASCII.cr || byte == ASCII.lf {
+                    methodEnded = true
+                } else if scan - lineStart >= HTTPLimits.maxMethodBytes {
+                    failure = HTTPParseFailure(
+                        status: 501, reason: "method longer than \(HTTPLimits.maxMethodBytes) bytes")
+                    return
+                } else if !ASCII.isTokenByte(byte) {
+                    failure = HTTPParseFailure(status: 400, reason: "invalid character in method")
+                    return
+                }
             }
             if byte == ASCII.lf {
                 let lineLength = scan - lineStart - (scan > lineStart && buffer[scan - 1] == ASCII.cr ? 1 : 0)
@@ -106,6 +115,7 @@ public struct HTTPRequestParser: Sendable {
                     return
                 }
                 lineStart = scan + 1
+                methodEnded = false
             }
             scan += 1
         }
@@ -128,13 +138,19 @@ public struct HTTPRequestParser: Sendable {
         lineStart = index
         bodyStart = index
         sawRequestLine = false
+        methodEnded = false
         head = nil
     }
 
     /// Drops the bytes of requests already taken out, so the buffer holds one request at most.
     private mutating func compact() {
         guard start > 0 else { return }
-        buffer.removeSubrange(0..<start)
+        // After a large body, give the memory back rather than keep it for the connection's life.
+        if start == buffer.count, buffer.capacity > 64 * 1024 {
+            buffer = []
+        } else {
+            buffer.removeSubrange(0..<start)
+        }
         scan -= start
         lineStart -= start
         bodyStart -= start

@@ -1,13 +1,15 @@
 extension HTTPResponse {
     /// A response with a JSON body and `Content-Type: application/json`.
-    public static func json(status: Int, _ body: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    public static func json(status: Int, _ body: String, headers: [(name: String, value: String)] = []) -> HTTPResponse
+    {
         HTTPResponse(
             status: status, headers: [(name: "Content-Type", value: "application/json")] + headers,
             body: Array(body.utf8))
     }
 
     /// A response with a plain-text body and `Content-Type: text/plain; charset=utf-8`.
-    public static func text(status: Int, _ body: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    public static func text(status: Int, _ body: String, headers: [(name: String, value: String)] = []) -> HTTPResponse
+    {
         HTTPResponse(
             status: status, headers: [(name: "Content-Type", value: "text/plain; charset=utf-8")] + headers,
             body: Array(body.utf8))

@@ -29,6 +29,7 @@ public final class HTTPServer: Sendable {
 
     /// Binds and listens (SO_REUSEADDR), starts serving on background threads, returns the bound port
     /// (port 0 → a free port). Throws an error naming the host/port and errno text on failure.
+    @discardableResult
     public func start() throws(HTTPServerError) -> UInt16 {
         try state.withLock { (state) throws(HTTPServerError) -> UInt16 in
             guard state.phase == .idle else { throw .alreadyStarted }
@@ -46,7 +47,7 @@ public final class HTTPServer: Sendable {
                 close(listener.descriptor)
                 close(wake.read)
                 close(wake.write)
-                throw .resourceFailed(what: "cannot start a thread", errno: status)
+                throw .resourceFailed(what: "thread", errno: status)
             }
             state.phase = .running
             state.wake = wake
@@ -85,6 +86,9 @@ public final class HTTPServer: Sendable {
             state.releaseWakeIfDone()
         }
     }
+
+    /// The wake-up pipe while it is open (for tests that check it is closed).
+    var wakePipe: (read: Int32, write: Int32)? { state.withLock { $0.wake } }
 
     private func acceptLoop(_ listener: Int32, wake: Int32) {
         defer {
@@ -148,7 +152,8 @@ public final class HTTPServer: Sendable {
     }
 
     private func reject(_ fd: Int32) {
-        let response = HTTPResponse.error(status: 503, "too many connections; try again")
+        var response = HTTPResponse.error(status: 503, "too many connections; try again")
+        response.headers.append((name: "Retry-After", value: "1"))
         Socket.sendNow(fd, response.serialized(keepAlive: false))
         Socket.closeAfterAnswer(fd, until: .now)
         close(fd)

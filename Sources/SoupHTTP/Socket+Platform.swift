@@ -18,9 +18,10 @@ enum Platform {
         /// accept4 and pipe2 set close-on-exec atomically: with accept plus fcntl, a process spawned by
         /// another thread in between would inherit the connection and keep it open after we close it.
         /// Glibc's Swift module hides both (they are _GNU_SOURCE), so they are looked up by name.
-        private typealias Accept4 = @convention(c) (
-            Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32
-        ) -> Int32
+        private typealias Accept4 =
+            @convention(c) (
+                Int32, UnsafeMutablePointer<sockaddr>?, UnsafeMutablePointer<socklen_t>?, Int32
+            ) -> Int32
         private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
         private static let accept4: Accept4? = lookUp("accept4")
         private static let pipe2: Pipe2? = lookUp("pipe2")

@@ -10,8 +10,14 @@
 /// non-blocking (every wait is a `poll` with a deadline); writes never raise SIGPIPE.
 enum Socket {
     enum Wait { case ready, woken, timedOut, failed }
-    enum Read { case data(Int), endOfStream, wouldBlock, failed }
-    enum Accept { case accepted(Int32), retry, exhausted, failed }
+    enum Read {
+        case data(Int)
+        case endOfStream, wouldBlock, failed
+    }
+    enum Accept {
+        case accepted(Int32)
+        case retry, exhausted, failed
+    }
 
     /// Binds the first address `host` resolves to that accepts, with SO_REUSEADDR, and listens.
     static func listen(host: String, port: UInt16) throws(HTTPServerError) -> (descriptor: Int32, port: UInt16) {
@@ -73,7 +79,8 @@ enum Socket {
     static func waitReadable(_ fd: Int32, wake: Int32?, until deadline: ContinuousClock.Instant) -> Wait {
         var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
         if let wake { fds.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
-        return poll(&fds, until: deadline) ? (fds[0].revents != 0 ? .ready : .woken) : (isPast(deadline) ? .timedOut : .failed)
+        return poll(&fds, until: deadline)
+            ? (fds[0].revents != 0 ? .ready : .woken) : (isPast(deadline) ? .timedOut : .failed)
     }
 
     /// Reads what has arrived into `buffer`.
@@ -144,7 +151,9 @@ enum Socket {
     /// Polls until an event or the deadline; false on timeout or error. EINTR restarts with the time left.
     private static func poll(_ fds: inout [pollfd], until deadline: ContinuousClock.Instant) -> Bool {
         while true {
-            let count = fds.withUnsafeMutableBufferPointer { Platform.poll($0.baseAddress!, nfds_t($0.count), milliseconds(until: deadline)) }
+            let count = fds.withUnsafeMutableBufferPointer {
+                Platform.poll($0.baseAddress!, nfds_t($0.count), milliseconds(until: deadline))
+            }
             if count > 0 { return true }
             if count < 0, errno != EINTR { return false }
             if isPast(deadline) { return false }
@@ -173,8 +182,12 @@ enum Socket {
         guard status == 0 else { return nil }
         return withUnsafePointer(to: &storage) { pointer in
             switch Int32(pointer.pointee.ss_family) {
-            case AF_INET: pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-            case AF_INET6: pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+            case AF_INET:
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            case AF_INET6:
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin6_port)
+                }
             default: nil
             }
         }

@@ -1,5 +1,5 @@
 /// Everything soup-run was asked to do, parsed from argv and the environment.
-/// Produced by `CommandLine.parse` (pure), consumed by fetch, merge, exec and the supervisor.
+/// Produced by `CommandLineParser.parse` (pure), consumed by fetch, merge, exec and the supervisor.
 public struct Configuration: Sendable, Equatable {
     public enum Mode: Sendable, Equatable {
         /// Run this command (argv[0] is looked up in the final environment's PATH).
@@ -12,7 +12,8 @@ public struct Configuration: Sendable, Equatable {
         case shell, dotenv, json
     }
 
-    /// Which inherited variables win over secrets of the same name.
+    /// Which inherited variables win over secrets of the same name (`--preserve-env[=KEYS]`).
+    /// See `EnvironmentMerge.merge` for how it combines with `--pristine` and `--only`.
     public enum Preserve: Sendable, Equatable {
         /// Secrets win (the default).
         case none
@@ -40,6 +41,8 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// `--watch` settings (issue: the supervisor). Nil without `--watch`.
+    /// Bounds checked by the parser: interval 0.1...86400, stopTimeout 0...3600, splay 0...3600,
+    /// stopSignal one of `SignalName.all`.
     public struct Watch: Sendable, Equatable {
         public var interval: Double = 10
         public var stopSignal: Int32 = 15
@@ -51,17 +54,18 @@ public struct Configuration: Sendable, Equatable {
     public var project: String
     public var environment: String
     public var mode: Mode
+    /// The API base URL, normalised by `APIURL` (http/https, no user information, no trailing `/`).
     public var apiURL: String = "https://api.soup.dev/api/v1"
     public var token: TokenSource
     public var resolve: Bool = true
-    /// `--only`: inject only these keys (each must exist).
+    /// `--only`: inject only these keys (each must exist; valid keys, no duplicates, in the order given).
     public var only: [String]? = nil
     public var preserve: Preserve = .none
     public var pristine: Bool = false
     public var keepToken: Bool = false
-    /// Per-attempt timeout, seconds.
+    /// Per-attempt timeout, seconds (0 < timeout ≤ 3600).
     public var timeout: Double = 10
-    /// Attempts after the first.
+    /// Attempts after the first (0...100).
     public var retries: Int = 3
     public var verbosity: Verbosity = .normal
     public var watch: Watch? = nil

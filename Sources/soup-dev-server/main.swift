@@ -2,9 +2,9 @@
 // The story: block the stop signals, read the command line, load the state, listen, announce the
 // URL, wait for SIGTERM or SIGINT, let requests in flight finish, exit 0.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import SoupDevServer
 import SoupHTTP
@@ -48,7 +48,7 @@ do {
     exit(ServerExitCode.unavailable.rawValue)
 }
 
-if usesDemo { Console.output("demo token: \(ServerState.demoToken)\n") }
+if usesDemo { Console.output("demo token: \(DevServerState.demoToken)\n") }
 Console.output("listening on \(ServerCommandLine.baseURL(host: options.host, port: port))\n")
 
 let received = ShutdownSignals.wait()

@@ -6,10 +6,11 @@ import Testing
 
 /// Authentication, permissions, unknown resources and paths, methods, and the order of the checks.
 @Suite struct AccessTests {
-    @Test(arguments: [
-        nil, "", "Bearer", "Bearer ", "Bearer  \t ", "Basic ZGVtby10b2tlbjo=", "Token demo-token",
-        "Bearer wrong-token", "Bearer demo-token-x", "Bearerdemo-token", "demo-token", "Bearer demo token",
-    ] as [String?])
+    @Test(
+        arguments: [
+            nil, "", "Bearer", "Bearer ", "Bearer  \t ", "Basic ZGVtby10b2tlbjo=", "Token demo-token",
+            "Bearer wrong-token", "Bearer demo-token-x", "Bearerdemo-token", "demo-token", "Bearer demo token",
+        ] as [String?])
     func missingOrUnknownTokenIs401(authorization: String?) {
         let headers = authorization.map { [(name: "Authorization", value: $0)] } ?? []
         let response = makeAPI().send("GET", "\(prefix)/dev/secrets", token: nil, headers: headers)
@@ -17,10 +18,13 @@ import Testing
         #expect(response.header("WWW-Authenticate") == #"Bearer realm="soup""#)
     }
 
-    @Test(arguments: ["Bearer demo-token", "bearer demo-token", "BEARER demo-token", "Bearer\tdemo-token",
-        "  Bearer   demo-token  "])
+    @Test(arguments: [
+        "Bearer demo-token", "bearer demo-token", "BEARER demo-token", "Bearer\tdemo-token",
+        "  Bearer   demo-token  ",
+    ])
     func bearerSchemeIsCaseInsensitiveAndSpacingTolerant(authorization: String) {
-        let response = makeAPI().send("GET", "\(prefix)/dev/secrets", token: nil, headers: [("authorization", authorization)])
+        let response = makeAPI().send(
+            "GET", "\(prefix)/dev/secrets", token: nil, headers: [("authorization", authorization)])
         #expect(response.status == 200)
     }
 
@@ -69,16 +73,20 @@ import Testing
     }
 
     @Test func malformedPercentEncodingIs400() {
-        expectError(makeAPI().send("GET", "/api/v1/projects/my%2-app/environments/dev/secrets"), 400,
+        expectError(
+            makeAPI().send("GET", "/api/v1/projects/my%2-app/environments/dev/secrets"), 400,
             "Malformed percent-encoding in the path")
-        expectError(makeAPI().send("GET", "/api/v1/projects/%FF/environments/dev/secrets"), 400,
+        expectError(
+            makeAPI().send("GET", "/api/v1/projects/%FF/environments/dev/secrets"), 400,
             "Malformed percent-encoding in the path")
     }
 
     @Test(arguments: [
-        ("PUT", "secrets", "GET, POST"), ("DELETE", "secrets", "GET, POST"), ("PATCH", "secrets", "GET, POST"),
-        ("HEAD", "secrets", "GET, POST"), ("POST", "secrets/KEY", "GET, DELETE"), ("PUT", "secrets/KEY", "GET, DELETE"),
-        ("POST", "secrets/keys", "GET"), ("DELETE", "secrets/keys", "GET"), ("get", "secrets", "GET, POST"),
+        ("PUT", "secrets", "GET, HEAD, POST"), ("DELETE", "secrets", "GET, HEAD, POST"),
+        ("PATCH", "secrets", "GET, HEAD, POST"), ("OPTIONS", "secrets", "GET, HEAD, POST"),
+        ("POST", "secrets/KEY", "GET, HEAD, DELETE"), ("PUT", "secrets/KEY", "GET, HEAD, DELETE"),
+        ("POST", "secrets/keys", "GET, HEAD"), ("DELETE", "secrets/keys", "GET, HEAD"),
+        ("get", "secrets", "GET, HEAD, POST"),
     ])
     func wrongMethodIs405WithAllow(method: String, suffix: String, allow: String) {
         let api = makeAPI()
@@ -88,13 +96,24 @@ import Testing
         #expect(api.store.snapshot == testState())
     }
 
+    @Test(arguments: ["secrets", "secrets/DB_HOST", "secrets/keys", "secrets?resolve=false"])
+    func headAnswersAsGet(suffix: String) {
+        let api = makeAPI()
+        let get = api.send("GET", "\(prefix)/dev/\(suffix)")
+        #expect(get.status == 200)
+        #expect(api.send("HEAD", "\(prefix)/dev/\(suffix)") == get)
+        expectError(api.send("HEAD", "\(prefix)/dev/\(suffix)", token: nil), 401, "Unauthorized")
+    }
+
     @Test func checksRunInTheDocumentedOrder() {
         let clock = ManualClock()
         let api = makeAPI(clock: clock)
         // 401 before 403 and 404.
-        expectError(api.send("GET", "/api/v1/projects/nope/environments/x/secrets", token: "wrong"), 401, "Unauthorized")
+        expectError(
+            api.send("GET", "/api/v1/projects/nope/environments/x/secrets", token: "wrong"), 401, "Unauthorized")
         // 403 before 404: a token does not learn which other projects exist.
-        expectError(api.send("GET", "/api/v1/projects/nope/environments/x/secrets", token: "tok-other"), 403,
+        expectError(
+            api.send("GET", "/api/v1/projects/nope/environments/x/secrets", token: "tok-other"), 403,
             "Permission denied")
         // 404 before 400 (query and body are read last).
         expectError(api.send("GET", "\(prefix)/nope/secrets?resolve=maybe"), 404, "Environment not found")

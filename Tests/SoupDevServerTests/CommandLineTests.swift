@@ -5,16 +5,17 @@ import Testing
 
 /// `soup-dev-server` argument parsing and the request log line.
 @Suite struct CommandLineTests {
-    @Test(arguments: [
-        ([], ServerCommand.run(ServerOptions())),
-        (["--port", "0"], .run(ServerOptions(port: 0))),
-        (["--port=9090", "--host=0.0.0.0"], .run(ServerOptions(host: "0.0.0.0", port: 9090))),
-        (["--data", "/tmp/s.json", "--host", "::1"], .run(ServerOptions(host: "::1", dataPath: "/tmp/s.json"))),
-        (["--data=a=b.json"], .run(ServerOptions(dataPath: "a=b.json"))),
-        (["--port", "65535"], .run(ServerOptions(port: 65535))),
-        (["--help"], .help), (["-h"], .help), (["--version"], .version),
-        (["--port", "1", "--version"], .version), (["--version", "--help"], .help),
-    ] as [([String], ServerCommand)])
+    @Test(
+        arguments: [
+            ([], ServerCommand.run(ServerOptions())),
+            (["--port", "0"], .run(ServerOptions(port: 0))),
+            (["--port=9090", "--host=0.0.0.0"], .run(ServerOptions(host: "0.0.0.0", port: 9090))),
+            (["--data", "/tmp/s.json", "--host", "::1"], .run(ServerOptions(host: "::1", dataPath: "/tmp/s.json"))),
+            (["--data=a=b.json"], .run(ServerOptions(dataPath: "a=b.json"))),
+            (["--port", "65535"], .run(ServerOptions(port: 65535))),
+            (["--help"], .help), (["-h"], .help), (["--version"], .version),
+            (["--port", "1", "--version"], .version), (["--version", "--help"], .help),
+        ] as [([String], ServerCommand)])
     func parsesValidCommandLines(arguments: [String], expected: ServerCommand) throws {
         #expect(try ServerCommandLine.parse(arguments) == expected)
     }
@@ -53,11 +54,15 @@ import Testing
     }
 
     @Test func logLineHasFourFieldsAndNoQuery() {
-        #expect(RequestLog.line(method: "GET", path: "/api/v1/x", status: 200, milliseconds: 3) == "GET /api/v1/x 200 3ms\n")
+        #expect(
+            RequestLog.line(method: "GET", path: "/api/v1/x", status: 200, milliseconds: 3) == "GET /api/v1/x 200 3ms\n"
+        )
         #expect(RequestLog.line(method: "", path: "", status: 400, milliseconds: 0) == "- - 400 0ms\n")
-        #expect(RequestLog.line(method: "G T", path: "/a b\n\u{1}é", status: 404, milliseconds: 12)
-            == "G%20T /a%20b%0A%01%C3%A9 404 12ms\n")
-        let long = RequestLog.line(method: "GET", path: String(repeating: "a", count: 10_000), status: 404, milliseconds: 0)
+        #expect(
+            RequestLog.line(method: "G T", path: "/a b\n\u{1}é", status: 404, milliseconds: 12)
+                == "G%20T /a%20b%0A%01%C3%A9 404 12ms\n")
+        let long = RequestLog.line(
+            method: "GET", path: String(repeating: "a", count: 10_000), status: 404, milliseconds: 0)
         #expect(long.utf8.count < 300)
     }
 

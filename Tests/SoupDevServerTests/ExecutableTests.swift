@@ -16,8 +16,10 @@ import Testing
         #expect(try first.waitUntilReady() == ["demo token: demo-token"])
         #expect(first.baseURL.hasPrefix("http://127.0.0.1:") && first.baseURL.hasSuffix("/api/v1"))
         let post = try curl(
-            auth + ["-H", "Content-Type: application/json", "-d", #"{"key":"DURABLE","value":"kept-after-kill"}"#,
-                first.baseURL + secretsPath])
+            auth + [
+                "-H", "Content-Type: application/json", "-d", #"{"key":"DURABLE","value":"kept-after-kill"}"#,
+                first.baseURL + secretsPath,
+            ])
         #expect(post.status == 201)
         #expect(first.signal(SIGKILL) == SIGKILL)
         #expect(first.process.terminationReason == .uncaughtSignal)
@@ -66,7 +68,8 @@ import Testing
         #expect(server.waitForExit() == 78)
         #expect(
             server.stderr
-                == #"soup-dev-server: \#(path): projects.my-app.environments.prod.parent: unknown environment "x""# + "\n")
+                == #"soup-dev-server: \#(path): projects.my-app.environments.prod.parent: unknown environment "x""#
+                + "\n")
         #expect(server.nextLine() == nil)
     }
 

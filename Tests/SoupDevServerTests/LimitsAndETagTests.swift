@@ -54,7 +54,9 @@ import Testing
     @Test func refusedRequestsDoNotCountAndEveryMethodCounts() {
         let limiter = RateLimiter()
         for _ in 0..<3 { #expect(limiter.admit(token: "t", limit: 3, now: .seconds(1)) == .allowed) }
-        for s in 2..<60 { #expect(limiter.admit(token: "t", limit: 3, now: .seconds(s)) == .limited(retryAfter: 61 - s)) }
+        for s in 2..<60 {
+            #expect(limiter.admit(token: "t", limit: 3, now: .seconds(s)) == .limited(retryAfter: 61 - s))
+        }
         #expect(limiter.admit(token: "t", limit: 3, now: .seconds(61)) == .allowed)
         #expect(limiter.admit(token: "t", limit: 3, now: .seconds(61)) == .allowed)
         #expect(limiter.admit(token: "t", limit: 3, now: .seconds(61)) == .allowed)

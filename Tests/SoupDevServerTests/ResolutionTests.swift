@@ -3,33 +3,34 @@ import Testing
 @testable import SoupDevServer
 
 @Suite struct ResolutionTests {
-    @Test(arguments: [
-        // (values, key, expected)
-        (["A": "${B}", "B": "${C}", "C": "x"], "A", "x"),  // nested
-        (["A": "pre-${B}-post", "B": "mid"], "A", "pre-mid-post"),
-        (["A": "${NOPE}"], "A", "${NOPE}"),  // unknown name
-        (["A": "${B}", "B": "${A}"], "A", "${B}"),  // cycle of two
-        (["A": "${B}", "B": "${A}"], "B", "${A}"),
-        (["A": "${B}", "B": "${C}", "C": "${A}"], "C", "${A}"),  // cycle of three
-        (["A": "a${A}"], "A", "a${A}"),  // self-reference
-        (["A": "abc${DEF", "DEF": "x"], "A", "abc${DEF"),  // `${` without `}`
-        (["A": "$B and $B", "B": "x"], "A", "$B and $B"),  // no braces: plain text
-        (["A": "${B}${C}", "B": "b", "C": "c"], "A", "bc"),  // adjacent
-        (["A": "${B}${B}", "B": "b"], "A", "bb"),
-        (["A": "${}", "B": "b"], "A", "${}"),
-        (["A": "$", "B": "b"], "A", "$"),
-        (["A": "$${B}", "B": "b"], "A", "$b"),
-        (["A": "${${B}}", "B": "b"], "A", "${b}"),  // `{` inside a name: the outer `${` is text
-        (["A": "${B }", "B": "b"], "A", "${B }"),  // names are exact
-        (["A": "${b}", "B": "b"], "A", "${b}"),
-        (["A": "}${B}{", "B": "b"], "A", "}b{"),
-        (["A": "x ${B} y ${C} z", "B": "é∂", "C": "${NOPE}"], "A", "x é∂ y ${NOPE} z"),
-        // A substituted value is not scanned again: `${D}{E}` becomes the text `${E}`.
-        (["A": "${D}{E}", "D": "$", "E": "x"], "A", "${E}"),
-        // A value that leads into a cycle gets the cycle's literal text.
-        (["A": "${B}", "B": "${C}", "C": "${B}"], "A", "${C}"),
-        (["A": "${B}", "B": "${C}", "C": "${B}"], "B", "${C}"),
-    ] as [([String: String], String, String)])
+    @Test(
+        arguments: [
+            // (values, key, expected)
+            (["A": "${B}", "B": "${C}", "C": "x"], "A", "x"),  // nested
+            (["A": "pre-${B}-post", "B": "mid"], "A", "pre-mid-post"),
+            (["A": "${NOPE}"], "A", "${NOPE}"),  // unknown name
+            (["A": "${B}", "B": "${A}"], "A", "${B}"),  // cycle of two
+            (["A": "${B}", "B": "${A}"], "B", "${A}"),
+            (["A": "${B}", "B": "${C}", "C": "${A}"], "C", "${A}"),  // cycle of three
+            (["A": "a${A}"], "A", "a${A}"),  // self-reference
+            (["A": "abc${DEF", "DEF": "x"], "A", "abc${DEF"),  // `${` without `}`
+            (["A": "$B and $B", "B": "x"], "A", "$B and $B"),  // no braces: plain text
+            (["A": "${B}${C}", "B": "b", "C": "c"], "A", "bc"),  // adjacent
+            (["A": "${B}${B}", "B": "b"], "A", "bb"),
+            (["A": "${}", "B": "b"], "A", "${}"),
+            (["A": "$", "B": "b"], "A", "$"),
+            (["A": "$${B}", "B": "b"], "A", "$b"),
+            (["A": "${${B}}", "B": "b"], "A", "${b}"),  // `{` inside a name: the outer `${` is text
+            (["A": "${B }", "B": "b"], "A", "${B }"),  // names are exact
+            (["A": "${b}", "B": "b"], "A", "${b}"),
+            (["A": "}${B}{", "B": "b"], "A", "}b{"),
+            (["A": "x ${B} y ${C} z", "B": "é∂", "C": "${NOPE}"], "A", "x é∂ y ${NOPE} z"),
+            // A substituted value is not scanned again: `${D}{E}` becomes the text `${E}`.
+            (["A": "${D}{E}", "D": "$", "E": "x"], "A", "${E}"),
+            // A value that leads into a cycle gets the cycle's literal text.
+            (["A": "${B}", "B": "${C}", "C": "${B}"], "A", "${C}"),
+            (["A": "${B}", "B": "${C}", "C": "${B}"], "B", "${C}"),
+        ] as [([String: String], String, String)])
     func resolvesOneValue(values: [String: String], key: String, expected: String) {
         #expect(Resolution.resolve(values)[key] == expected)
     }
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test func demoEnvironmentsResolve() {
-        let project = ServerState.demo.projects["my-app"]!
+        let project = DevServerState.demo.projects["my-app"]!
         let dev = Resolution.resolve(Resolution.inherited(project, environment: "dev")!)
         #expect(dev["DATABASE_URL"] == "postgres://app:dev-password@localhost:5432/app")
         let prod = Resolution.resolve(Resolution.inherited(project, environment: "prod")!)

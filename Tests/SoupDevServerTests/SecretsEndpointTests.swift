@@ -13,7 +13,8 @@ import Testing
         #expect(
             response.text
                 == #"{"data":{"DATABASE_URL":"postgres://app:dev-password@localhost:5432/app","DB_HOST":"localhost","#
-                + #""DB_NAME":"app","DB_PASSWORD":"dev-password","DB_PORT":"5432","FEATURE_BETA":"true","LOG_LEVEL":"info"}}"#)
+                + #""DB_NAME":"app","DB_PASSWORD":"dev-password","DB_PORT":"5432","FEATURE_BETA":"true","LOG_LEVEL":"info"}}"#
+        )
     }
 
     @Test func getAllChildOverridesWhatTheParentSets() {
@@ -57,11 +58,13 @@ import Testing
         let api = makeAPI()
         let own = api.send("GET", "\(prefix)/dev/secrets/DATABASE_URL")
         #expect(own.status == 200)
-        #expect(own.text == #"{"data":{"key":"DATABASE_URL","value":"postgres://app:dev-password@localhost:5432/app"}}"#)
+        #expect(
+            own.text == #"{"data":{"key":"DATABASE_URL","value":"postgres://app:dev-password@localhost:5432/app"}}"#)
         let inherited = api.send("GET", "\(prefix)/dev/secrets/DB_PORT")
         #expect(inherited.text == #"{"data":{"key":"DB_PORT","value":"5432"}}"#)
         let raw = api.send("GET", "\(prefix)/prod/secrets/DATABASE_URL?resolve=false")
-        #expect(raw.json?["data"]?["value"] == .string("postgres://app:${DB_PASSWORD}@${DB_HOST}:${DB_PORT}/${DB_NAME}"))
+        #expect(
+            raw.json?["data"]?["value"] == .string("postgres://app:${DB_PASSWORD}@${DB_HOST}:${DB_PORT}/${DB_NAME}"))
     }
 
     @Test(arguments: ["NOPE", "FEATURE_BETA", "lowercase", "A%2FB"])

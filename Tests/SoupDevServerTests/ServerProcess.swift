@@ -124,7 +124,8 @@ func curlShell(_ commandLine: String, environment: [String: String]) throws -> C
     try runCurl(executable: "/bin/sh", arguments: ["-c", commandLine], environment: environment)
 }
 
-private func runCurl(executable: String, arguments: [String], environment: [String: String]? = nil) throws -> CurlResult {
+private func runCurl(executable: String, arguments: [String], environment: [String: String]? = nil) throws -> CurlResult
+{
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments

@@ -23,19 +23,25 @@ import Testing
 
     @Test func decodesTheIssueExample() throws {
         let state = try StateFile.decode(Array(Self.issueExample.utf8))
-        #expect(state.tokens == ["tok_admin": TokenGrant(projects: ["*"]), "tok_ci": TokenGrant(projects: ["my-app"], tier: .free)])
+        #expect(
+            state.tokens == [
+                "tok_admin": TokenGrant(projects: ["*"]), "tok_ci": TokenGrant(projects: ["my-app"], tier: .free),
+            ])
         #expect(
             state.projects == [
                 "my-app": ProjectState(environments: [
                     "base": EnvironmentState(secrets: ["LOG_LEVEL": "info", "DB_HOST": "localhost"]),
                     "prod": EnvironmentState(
-                        parent: "base", secrets: ["DB_HOST": "db.internal", "DATABASE_URL": "postgres://${DB_HOST}:5432/app"]),
+                        parent: "base",
+                        secrets: ["DB_HOST": "db.internal", "DATABASE_URL": "postgres://${DB_HOST}:5432/app"]),
                 ])
             ])
     }
 
     @Test func roundTripsThroughEncode() throws {
-        for state in [ServerState.demo, try StateFile.decode(Array(Self.issueExample.utf8)), ServerState(), testState()] {
+        for state in [
+            DevServerState.demo, try StateFile.decode(Array(Self.issueExample.utf8)), DevServerState(), testState(),
+        ] {
             let bytes = StateFile.encode(state)
             #expect(try StateFile.decode(bytes) == state)
             #expect(StateFile.encode(try StateFile.decode(bytes)) == bytes)
@@ -43,7 +49,7 @@ import Testing
     }
 
     @Test func encodesInTheIssuesShape() {
-        var state = ServerState()
+        var state = DevServerState()
         state.tokens["t"] = TokenGrant(projects: ["a", "*"])
         state.tokens["u"] = TokenGrant(projects: [], tier: .enterprise)
         state.projects["p"] = ProjectState(environments: [
@@ -101,48 +107,89 @@ import Testing
         (#"{"tokens":{},"projects":{},"extra":1}"#, #"state file: unknown member "extra""#),
         (#"{"tokens":[],"projects":{}}"#, "tokens: expected an object, found an array"),
         (#"{"tokens":{"t":{}},"projects":{}}"#, #"tokens.<token 1 of 1>: missing member "projects""#),
-        (#"{"tokens":{"t":{"projects":"p"}},"projects":{}}"#,
-            "tokens.<token 1 of 1>.projects: expected an array of project names, found a string"),
-        (#"{"tokens":{"a":{"projects":[]},"t":{"projects":["p",3]}},"projects":{}}"#,
-            "tokens.<token 2 of 2>.projects[1]: expected a string, found a number"),
-        (#"{"tokens":{"t":{"projects":[],"tier":"gold"}},"projects":{}}"#,
-            #"tokens.<token 1 of 1>.tier: unknown tier "gold" (one of self-hosted, free, pro, enterprise)"#),
-        (#"{"tokens":{"t":{"projects":[],"tier":1}},"projects":{}}"#,
-            "tokens.<token 1 of 1>.tier: expected a string, found a number"),
-        (#"{"tokens":{"t":{"projects":[],"tiers":"free"}},"projects":{}}"#,
-            #"tokens.<token 1 of 1>: unknown member "tiers""#),
+        (
+            #"{"tokens":{"t":{"projects":"p"}},"projects":{}}"#,
+            "tokens.<token 1 of 1>.projects: expected an array of project names, found a string"
+        ),
+        (
+            #"{"tokens":{"a":{"projects":[]},"t":{"projects":["p",3]}},"projects":{}}"#,
+            "tokens.<token 2 of 2>.projects[1]: expected a string, found a number"
+        ),
+        (
+            #"{"tokens":{"t":{"projects":[],"tier":"gold"}},"projects":{}}"#,
+            #"tokens.<token 1 of 1>.tier: unknown tier "gold" (one of self-hosted, free, pro, enterprise)"#
+        ),
+        (
+            #"{"tokens":{"t":{"projects":[],"tier":1}},"projects":{}}"#,
+            "tokens.<token 1 of 1>.tier: expected a string, found a number"
+        ),
+        (
+            #"{"tokens":{"t":{"projects":[],"tiers":"free"}},"projects":{}}"#,
+            #"tokens.<token 1 of 1>: unknown member "tiers""#
+        ),
         (#"{"tokens":{"t":{"projects":[""]}},"projects":{}}"#, "tokens.<token 1 of 1>.projects[0]: empty project name"),
-        (#"{"tokens":{"":{"projects":[]}},"projects":{}}"#,
-            "tokens.<token 1 of 1>: a token must be printable ASCII without spaces, not empty"),
-        (#"{"tokens":{"a b":{"projects":[]}},"projects":{}}"#,
-            "tokens.<token 1 of 1>: a token must be printable ASCII without spaces, not empty"),
+        (
+            #"{"tokens":{"":{"projects":[]}},"projects":{}}"#,
+            "tokens.<token 1 of 1>: a token must be printable ASCII without spaces, not empty"
+        ),
+        (
+            #"{"tokens":{"a b":{"projects":[]}},"projects":{}}"#,
+            "tokens.<token 1 of 1>: a token must be printable ASCII without spaces, not empty"
+        ),
         (#"{"tokens":{},"projects":{"my-app":{}}}"#, #"projects.my-app: missing member "environments""#),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":[]}}}"#,
-            "projects.my-app.environments: expected an object, found an array"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"prod":{"parent":"x"}}}}}"#,
-            #"projects.my-app.environments.prod.parent: unknown environment "x""#),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"prod":{"parent":3}}}}}"#,
-            "projects.my-app.environments.prod.parent: expected a string or null, found a number"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"a":{"parent":"b"},"b":{"parent":"a"}}}}}"#,
-            "projects.my-app.environments.a.parent: parent cycle a -> b -> a"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"a":{"parent":"a"}}}}}"#,
-            "projects.my-app.environments.a.parent: parent cycle a -> a"),
-        (#"{"tokens":{},"projects":{"p":{"environments":{"a":{"parent":"b"},"b":{"parent":"c"},"c":{"parent":"b"}}}}}"#,
-            "projects.p.environments.b.parent: parent cycle b -> c -> b"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":{"db_host":"x"}}}}}}"#,
-            "projects.my-app.environments.base.secrets.db_host: invalid key (\(SecretKey.rule))"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":{"my.key":"x"}}}}}}"#,
-            #"projects.my-app.environments.base.secrets."my.key": invalid key (\#(SecretKey.rule))"#),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":{"DB_PORT":5432}}}}}}"#,
-            "projects.my-app.environments.base.secrets.DB_PORT: expected a string, found a number"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":[]}}}}}"#,
-            "projects.my-app.environments.base.secrets: expected an object, found an array"),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"a.b":{"parent":"x"}}}}}"#,
-            #"projects.my-app.environments."a.b".parent: unknown environment "x""#),
-        (#"{"tokens":{},"projects":{"my-app":{"environments":{"e":{"secret":{}}}}}}"#,
-            #"projects.my-app.environments.e: unknown member "secret""#),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":[]}}}"#,
+            "projects.my-app.environments: expected an object, found an array"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"prod":{"parent":"x"}}}}}"#,
+            #"projects.my-app.environments.prod.parent: unknown environment "x""#
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"prod":{"parent":3}}}}}"#,
+            "projects.my-app.environments.prod.parent: expected a string or null, found a number"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"a":{"parent":"b"},"b":{"parent":"a"}}}}}"#,
+            "projects.my-app.environments.a.parent: parent cycle a -> b -> a"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"a":{"parent":"a"}}}}}"#,
+            "projects.my-app.environments.a.parent: parent cycle a -> a"
+        ),
+        (
+            #"{"tokens":{},"projects":{"p":{"environments":{"a":{"parent":"b"},"b":{"parent":"c"},"c":{"parent":"b"}}}}}"#,
+            "projects.p.environments.b.parent: parent cycle b -> c -> b"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":{"db_host":"x"}}}}}}"#,
+            "projects.my-app.environments.base.secrets.db_host: invalid key (\(SecretKey.rule))"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":{"my.key":"x"}}}}}}"#,
+            #"projects.my-app.environments.base.secrets."my.key": invalid key (\#(SecretKey.rule))"#
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":{"DB_PORT":5432}}}}}}"#,
+            "projects.my-app.environments.base.secrets.DB_PORT: expected a string, found a number"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"base":{"secrets":[]}}}}}"#,
+            "projects.my-app.environments.base.secrets: expected an object, found an array"
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"a.b":{"parent":"x"}}}}}"#,
+            #"projects.my-app.environments."a.b".parent: unknown environment "x""#
+        ),
+        (
+            #"{"tokens":{},"projects":{"my-app":{"environments":{"e":{"secret":{}}}}}}"#,
+            #"projects.my-app.environments.e: unknown member "secret""#
+        ),
         (#"{"tokens":{},"projects":{"":{"environments":{}}}}"#, "projects: empty project name"),
-        (#"{"tokens":{},"projects":{"p":{"environments":{"":{}}}}}"#, "projects.p.environments: empty environment name"),
+        (
+            #"{"tokens":{},"projects":{"p":{"environments":{"":{}}}}}"#,
+            "projects.p.environments: empty environment name"
+        ),
     ]
 
     @Test(arguments: invalid)

@@ -13,8 +13,8 @@ final class ManualClock: Sendable {
 }
 
 /// The demo data plus tokens limited in project or tier, for auth and rate-limit tests.
-func testState() -> ServerState {
-    var state = ServerState.demo
+func testState() -> DevServerState {
+    var state = DevServerState.demo
     state.tokens["tok-other"] = TokenGrant(projects: ["other-app"])
     state.tokens["tok-free"] = TokenGrant(projects: ["my-app"], tier: .free)
     state.tokens["tok-free-2"] = TokenGrant(projects: ["my-app"], tier: .free)
@@ -23,7 +23,7 @@ func testState() -> ServerState {
     return state
 }
 
-func makeAPI(_ state: ServerState = testState(), clock: ManualClock = ManualClock()) -> SecretsAPI {
+func makeAPI(_ state: DevServerState = testState(), clock: ManualClock = ManualClock()) -> SecretsAPI {
     SecretsAPI(store: Store(state: state), now: clock.function)
 }
 
@@ -32,7 +32,7 @@ let prefix = "/api/v1/projects/my-app/environments"
 extension SecretsAPI {
     /// Sends one request with the demo token (or `token`; nil sends no Authorization).
     func send(
-        _ method: String, _ target: String, token: String? = ServerState.demoToken,
+        _ method: String, _ target: String, token: String? = DevServerState.demoToken,
         headers: [(name: String, value: String)] = [], body: String? = nil
     ) -> HTTPResponse {
         var all = headers

@@ -29,7 +29,7 @@ public struct APIURL: Equatable, Sendable {
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "127" else { return false }
         return parts.allSatisfy { part in
-            part.count <= 3 && part.allSatisfy(\.isASCIIDigit) && (Int(part) ?? 256) <= 255
+            part.count <= 3 && part.allSatisfy(OptionValues.isDigit) && (Int(part) ?? 256) <= 255
         }
     }
 
@@ -58,7 +58,7 @@ public struct APIURL: Equatable, Sendable {
         let (host, portText) = try splitHostPort(authority)
         var port: Int? = nil
         if let portText {
-            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCIIDigit),
+            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(OptionValues.isDigit),
                 let value = Int(portText), (1...65535).contains(value)
             else { throw Invalid(problem: "the port must be a number from 1 to 65535") }
             port = value
@@ -98,8 +98,4 @@ public struct APIURL: Equatable, Sendable {
         }
         return (host, colon.map { authority[authority.index(after: $0)...] })
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

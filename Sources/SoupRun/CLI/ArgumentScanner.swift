@@ -59,8 +59,9 @@ struct ArgumentScanner {
                     if inline.isEmpty { throw UsageError(.emptyValue(flag: spec.long)) }
                     value = inline
                 } else {
-                    // A following option-like word is a forgotten value, not the value: `--only --pristine`.
-                    guard index < arguments.count, !isOptionLike(arguments[index]) else {
+                    // A following option-like word or `--` is a forgotten value, not the value:
+                    // `--only --pristine`, `--token-file -- cmd`.
+                    guard index < arguments.count, !isOptionLike(arguments[index]), arguments[index] != "--" else {
                         throw UsageError(.missingValue(flag: spec.long))
                     }
                     value = arguments[index]
@@ -113,7 +114,8 @@ struct ArgumentScanner {
     /// Levenshtein distance, bounded in cost by the short words it is used on (options are short;
     /// longer input is cut at 64 bytes).
     static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        let a = Array(a.prefix(64)), b = Array(b.prefix(64))
+        let a = Array(a.prefix(64))
+        let b = Array(b.prefix(64))
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous = Array(0...b.count)

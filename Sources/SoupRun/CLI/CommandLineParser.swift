@@ -14,14 +14,14 @@ public enum CommandLineParser {
         } catch {
             throw .usage(error)
         }
-        let draft: Draft
+        let draft: ParsedOptions
         do {
-            draft = try Draft(scanned.options)
+            draft = try ParsedOptions(scanned.options)
             try draft.checkCombinations()
         } catch {
             throw .usage(error)
         }
-        return .run(try draft.configuration(scanned, environment: Environment(environment)))
+        return .run(try draft.configuration(scanned, environment: ParserEnvironment(environment)))
     }
 
     private static func immediate(_ option: ArgumentScanner.Option) throws(UsageError) -> Invocation {
@@ -39,7 +39,7 @@ public enum CommandLineParser {
 }
 
 /// The process environment as the parser reads it: empty values count as unset.
-struct Environment {
+struct ParserEnvironment {
     let values: [String: String]
     init(_ values: [String: String]) { self.values = values }
     subscript(_ name: String) -> String? {
@@ -49,7 +49,7 @@ struct Environment {
 }
 
 /// The options' values after the first pass, before operands, environment and token are resolved.
-struct Draft {
+struct ParsedOptions {
     var apiURL: String? = nil
     /// Token flags as given; the last of each kind wins.
     var token: String? = nil
@@ -103,9 +103,11 @@ struct Draft {
                 }
                 format = f
             case .watch: watch = true
-            case .interval: watchSettings.interval = try OptionValues.seconds(value, flag: flag, atLeast: 0.1, max: 86400)
+            case .interval:
+                watchSettings.interval = try OptionValues.seconds(value, flag: flag, atLeast: 0.1, max: 86400)
             case .stopSignal: watchSettings.stopSignal = try SignalName.parse(value)
-            case .stopTimeout: watchSettings.stopTimeout = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
+            case .stopTimeout:
+                watchSettings.stopTimeout = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
             case .splay: watchSettings.splay = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
             case .quiet: quiet = true
             case .verbose: verbose = true
@@ -120,12 +122,17 @@ struct Draft {
         if token != nil && tokenFile != nil { throw UsageError(.tokenAndTokenFile("--token", "--token-file")) }
         if format != nil && !export { throw UsageError(.requires(flag: "--format", other: "--export")) }
         if watch && export { throw UsageError(.conflict("--watch", "--export")) }
+        if pristine && preserve == .all { throw UsageError(.pristineWithPreserveAll) }
         if !watch, let first = watchOnlyFlags.first { throw UsageError(.requires(flag: first, other: "--watch")) }
     }
 
     /// Resolves operands, command, token and API URL, and builds the configuration.
-    func configuration(_ scanned: ArgumentScanner.Scanned, environment: Environment) throws(ParseFailure) -> Configuration {
-        let project: String, environmentName: String, mode: Configuration.Mode
+    func configuration(_ scanned: ArgumentScanner.Scanned, environment: ParserEnvironment) throws(ParseFailure)
+        -> Configuration
+    {
+        let project: String
+        let environmentName: String
+        let mode: Configuration.Mode
         do throws(UsageError) {
             (project, environmentName) = try Self.operands(scanned.operands, environment: environment)
             mode = try self.mode(command: scanned.command, project: project, environment: environmentName)
@@ -158,7 +165,7 @@ struct Draft {
     }
 
     /// Both operands, or neither and both variables.
-    static func operands(_ operands: [String], environment: Environment) throws(UsageError) -> (String, String) {
+    static func operands(_ operands: [String], environment: ParserEnvironment) throws(UsageError) -> (String, String) {
         let pair: (String, String)
         switch operands.count {
         case 2: pair = (operands[0], operands[1])
@@ -188,8 +195,9 @@ struct Draft {
         return .run(command: command)
     }
 
-    func resolveURL(_ environment: Environment) throws(ConfigurationError) -> String {
-        let (text, source) = apiURL.map { ($0, "--api-url") }
+    func resolveURL(_ environment: ParserEnvironment) throws(ConfigurationError) -> String {
+        let (text, source) =
+            apiURL.map { ($0, "--api-url") }
             ?? environment["SOUP_API_URL"].map { ($0, "SOUP_API_URL") }
             ?? ("https://api.soup.dev/api/v1", "the default")
         do {
@@ -200,7 +208,7 @@ struct Draft {
     }
 
     /// A flag wins over both variables; the two variables together were rejected before.
-    func resolveToken(_ environment: Environment) throws(ConfigurationError) -> Configuration.TokenSource {
+    func resolveToken(_ environment: ParserEnvironment) throws(ConfigurationError) -> Configuration.TokenSource {
         if let token { return .literal(Secret(token)) }
         if let tokenFile { return .file(path: tokenFile) }
         if let token = environment["SOUP_TOKEN"] {

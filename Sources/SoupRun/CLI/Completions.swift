@@ -97,7 +97,7 @@ public enum Completions {
                 specs.append("        '\(spec.long)\(name)'")
             }
         }
-        specs += ["        '1:project: '", "        '2:environment: '", "        '*::command:_normal'"]
+        specs += ["        '1:project: '", "        '2:environment: '", "        '*:::command:_normal'"]
         return """
             #compdef soup-run
             # zsh completion for soup-run \(SoupRunVersion.string) (soup-run --completions zsh)

@@ -11,10 +11,10 @@ public enum EnvironmentMerge {
     ///    error (exit 66, "not found") naming every missing key.
     /// 2. Token stripping: `SOUP_TOKEN` and `SOUP_TOKEN_FILE` are removed from `inherited` unless
     ///    `--keep-token`. (Secrets of those names are the user's data and are injected.)
-    /// 3. `--pristine`: the result holds only the secrets' keys; otherwise inherited ∪ secrets.
-    /// 4. For a key in both: the secret wins, unless `--preserve-env` (all) or
-    ///    `--preserve-env=KEYS` (listed) says the inherited value wins. Under `--pristine` a
-    ///    preserved key keeps its inherited value (the key set is still the secrets').
+    /// 3. The inherited part: all of it; under `--pristine` only the variables `--preserve-env=KEYS`
+    ///    lists (so `--pristine --preserve-env=PATH` gives the secrets plus `PATH`).
+    /// 4. Secrets are added; for a key also inherited, the secret wins unless `--preserve-env`
+    ///    (all) or `--preserve-env=KEYS` (listed) says the inherited value wins.
     /// Warnings (sorted by key, never holding a value) name each sensitive variable whose final
     /// value comes from a secret and differs from the inherited one.
     public static func merge(
@@ -25,7 +25,10 @@ public enum EnvironmentMerge {
         if !configuration.keepToken {
             for name in tokenVariables { base[name] = nil }
         }
-        var environment = configuration.pristine ? [:] : base
+        var environment = base
+        if configuration.pristine {
+            environment = base.filter { isPreserved($0.key, configuration.preserve) }
+        }
         var warnings: [String] = []
         for key in selected.keys.sorted() {
             let secretValue = selected[key]!

@@ -1,11 +1,20 @@
 /// Every option soup-run accepts, in one table: the parser, `--help` and the completion scripts
 /// are all derived from it, so none of them can forget a flag.
 public enum OptionID: String, CaseIterable, Sendable {
-    case apiURL = "api-url", token, tokenFile = "token-file"
-    case noResolve = "no-resolve", only, preserveEnv = "preserve-env", pristine, keepToken = "keep-token"
+    case apiURL = "api-url"
+    case token
+    case tokenFile = "token-file"
+    case noResolve = "no-resolve"
+    case only
+    case preserveEnv = "preserve-env"
+    case pristine
+    case keepToken = "keep-token"
     case timeout, retries
     case export, format
-    case watch, interval, stopSignal = "stop-signal", stopTimeout = "stop-timeout", splay
+    case watch, interval
+    case stopSignal = "stop-signal"
+    case stopTimeout = "stop-timeout"
+    case splay
     case quiet, verbose, help, version, completions
 }
 
@@ -55,45 +64,64 @@ public struct OptionSpec: Sendable, Equatable {
 /// The table itself.
 public enum OptionTable {
     public static let all: [OptionSpec] = [
-        spec(.apiURL, .required(placeholder: "URL"), .url, .api,
-             "API base URL (env SOUP_API_URL; see its default below)"),
-        spec(.token, .required(placeholder: "TOKEN"), .nothing, .api,
-             "API token (env SOUP_TOKEN)"),
-        spec(.tokenFile, .required(placeholder: "PATH"), .files, .api,
-             "token file, final newline trimmed (env SOUP_TOKEN_FILE)"),
-        spec(.timeout, .required(placeholder: "SECONDS"), .nothing, .api,
-             "per-attempt timeout, fractions allowed (default 10, max 3600)"),
-        spec(.retries, .required(placeholder: "N"), .nothing, .api,
-             "retries of failures that can succeed later (default 3, 0 to 100)"),
-        spec(.noResolve, .none, .nothing, .secrets,
-             "fetch raw values, leaving references unresolved (resolve=false)"),
-        spec(.only, .required(placeholder: "KEY,..."), .nothing, .secrets,
-             "inject only these keys (repeatable); each one must exist"),
-        spec(.preserveEnv, .optional(placeholder: "KEY,..."), .nothing, .secrets,
-             "inherited variables win over secrets (all, or the listed keys)"),
-        spec(.pristine, .none, .nothing, .secrets,
-             "the command gets only the secrets, no inherited variables"),
-        spec(.keepToken, .none, .nothing, .secrets,
-             "keep SOUP_TOKEN and SOUP_TOKEN_FILE (removed by default)"),
-        spec(.export, .none, .nothing, .export,
-             "print the secrets instead of running a command, keys sorted"),
-        spec(.format, .required(placeholder: "FORMAT"), .exportFormats, .export,
-             "export format, shell (default), dotenv or json"),
-        spec(.watch, .none, .nothing, .watch,
-             "supervise the command, restart it when its environment changes"),
-        spec(.interval, .required(placeholder: "SECONDS"), .nothing, .watch,
-             "time between polls, jittered by 10 percent (default 10, min 0.1)"),
-        spec(.stopSignal, .required(placeholder: "SIGNAL"), .signals, .watch,
-             "signal that stops the child, name or number (default TERM)"),
-        spec(.stopTimeout, .required(placeholder: "SECONDS"), .nothing, .watch,
-             "time the child gets to stop before SIGKILL (default 10, max 3600)"),
-        spec(.splay, .required(placeholder: "SECONDS"), .nothing, .watch,
-             "random delay before each restart, up to this long (default 0)"),
+        spec(
+            .apiURL, .required(placeholder: "URL"), .url, .api,
+            "API base URL (env SOUP_API_URL; see its default below)"),
+        spec(
+            .token, .required(placeholder: "TOKEN"), .nothing, .api,
+            "API token (env SOUP_TOKEN)"),
+        spec(
+            .tokenFile, .required(placeholder: "PATH"), .files, .api,
+            "token file, final newline trimmed (env SOUP_TOKEN_FILE)"),
+        spec(
+            .timeout, .required(placeholder: "SECONDS"), .nothing, .api,
+            "per-attempt timeout, fractions allowed (default 10, max 3600)"),
+        spec(
+            .retries, .required(placeholder: "N"), .nothing, .api,
+            "retries of failures that can succeed later (default 3, 0 to 100)"),
+        spec(
+            .noResolve, .none, .nothing, .secrets,
+            "fetch raw values, leaving references unresolved (resolve=false)"),
+        spec(
+            .only, .required(placeholder: "KEY,..."), .nothing, .secrets,
+            "inject only these keys (repeatable); each one must exist"),
+        spec(
+            .preserveEnv, .optional(placeholder: "KEY,..."), .nothing, .secrets,
+            "inherited variables win over secrets (all, or the listed keys)"),
+        spec(
+            .pristine, .none, .nothing, .secrets,
+            "the command gets only the secrets (and what --preserve-env= lists)"),
+        spec(
+            .keepToken, .none, .nothing, .secrets,
+            "keep SOUP_TOKEN and SOUP_TOKEN_FILE (removed by default)"),
+        spec(
+            .export, .none, .nothing, .export,
+            "print the secrets instead of running a command, keys sorted"),
+        spec(
+            .format, .required(placeholder: "FORMAT"), .exportFormats, .export,
+            "export format, shell (default), dotenv or json"),
+        spec(
+            .watch, .none, .nothing, .watch,
+            "supervise the command, restart it when its environment changes"),
+        spec(
+            .interval, .required(placeholder: "SECONDS"), .nothing, .watch,
+            "time between polls, jittered by 10 percent (default 10, min 0.1)"),
+        spec(
+            .stopSignal, .required(placeholder: "SIGNAL"), .signals, .watch,
+            "signal that stops the child, name or number (default TERM)"),
+        spec(
+            .stopTimeout, .required(placeholder: "SECONDS"), .nothing, .watch,
+            "time the child gets to stop before SIGKILL (default 10, max 3600)"),
+        spec(
+            .splay, .required(placeholder: "SECONDS"), .nothing, .watch,
+            "random delay before each restart, up to this long (default 0)"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
-        spec(.verbose, .none, .nothing, .output,
-             "also print URL (never the token), status, timing, key count", short: "v"),
-        spec(.completions, .required(placeholder: "SHELL"), .shells, .output,
-             "print a completion script for bash, zsh or fish"),
+        spec(
+            .verbose, .none, .nothing, .output,
+            "also print URL (never the token), status, timing, key count", short: "v"),
+        spec(
+            .completions, .required(placeholder: "SHELL"), .shells, .output,
+            "print a completion script for bash, zsh or fish"),
         spec(.help, .none, .nothing, .output, "print this help", short: "h"),
         spec(.version, .none, .nothing, .output, "print the version"),
     ]

@@ -8,9 +8,10 @@ enum OptionValues {
         max: Double
     ) throws(UsageError) -> Double {
         let lowerText = lowerExclusive.map { "more than \(format($0))" } ?? "at least \(format(lowerInclusive ?? 0))"
-        let invalid = UsageError(.invalidValue(
-            flag: flag, value: text, expected: "seconds, \(lowerText) and at most \(format(max)) (e.g. 10 or 0.5)"))
-        let digits = text.filter(\.isASCIIDigit).count
+        let invalid = UsageError(
+            .invalidValue(
+                flag: flag, value: text, expected: "seconds, \(lowerText) and at most \(format(max)) (e.g. 10 or 0.5)"))
+        let digits = text.filter(OptionValues.isDigit).count
         let dots = text.filter { $0 == "." }.count
         guard text.count <= 32, digits > 0, dots <= 1, digits + dots == text.count,
             let value = Double(text.hasPrefix(".") ? "0" + text : text), value.isFinite
@@ -23,11 +24,13 @@ enum OptionValues {
 
     /// A whole number within `range`, digits only.
     static func integer(_ text: String, flag: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard !text.isEmpty, text.count <= 9, text.allSatisfy(\.isASCIIDigit), let value = Int(text),
+        guard !text.isEmpty, text.count <= 9, text.allSatisfy(OptionValues.isDigit), let value = Int(text),
             range.contains(value)
         else {
-            throw UsageError(.invalidValue(
-                flag: flag, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            throw UsageError(
+                .invalidValue(
+                    flag: flag, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            )
         }
         return value
     }
@@ -42,6 +45,9 @@ enum OptionValues {
         }
         return keys
     }
+
+    /// `0`...`9` only (`Character.isNumber` also accepts other scripts' digits and fractions).
+    static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }
 
     /// `10` for 10.0, `0.1` for 0.1.
     static func format(_ value: Double) -> String {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Signal names and numbers for `--stop-signal` and for messages about signals.
@@ -18,7 +18,7 @@ public enum SignalName {
             ("PROF", SIGPROF), ("WINCH", SIGWINCH), ("IO", SIGIO), ("SYS", SIGSYS),
         ]
         #if os(Linux)
-        table += [("STKFLT", SIGSTKFLT), ("PWR", SIGPWR)]
+            table += [("STKFLT", SIGSTKFLT), ("PWR", SIGPWR)]
         #endif
         return table.sorted { $0.1 < $1.1 }
     }()
@@ -26,9 +26,10 @@ public enum SignalName {
     /// The signal named by `text`: `TERM`, `SIGTERM`, `term`, `sigterm` or `15` (a number must be
     /// one of the named signals). The error names `--stop-signal`, its only user-facing use.
     public static func parse(_ text: String) throws(UsageError) -> Int32 {
-        let invalid = UsageError(.invalidValue(
-            flag: "--stop-signal", value: text, expected: "a signal name such as TERM or SIGTERM, or its number"))
-        if !text.isEmpty, text.count <= 3, text.allSatisfy(\.isASCIIDigit) {
+        let invalid = UsageError(
+            .invalidValue(
+                flag: "--stop-signal", value: text, expected: "a signal name such as TERM or SIGTERM, or its number"))
+        if !text.isEmpty, text.count <= 3, text.allSatisfy(OptionValues.isDigit) {
             guard let number = Int32(text), all.contains(where: { $0.number == number }) else { throw invalid }
             return number
         }

@@ -37,7 +37,10 @@ public enum TokenLoader {
         while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
         let trimmed = bytes[..<end]
         if trimmed.isEmpty { throw ConfigurationError(.invalidTokenFile(path: path, problem: "is empty")) }
-        guard let text = String(validating: trimmed, as: UTF8.self) else {
+        // Decoding replaces invalid sequences, so a round trip that changes the bytes means
+        // invalid UTF-8 (String(validating:) needs macOS 15; this builds for macOS 13).
+        let text = String(decoding: trimmed, as: UTF8.self)
+        guard text.utf8.elementsEqual(trimmed) else {
             throw ConfigurationError(.invalidTokenFile(path: path, problem: "is not valid UTF-8"))
         }
         if let problem = problem(in: text) {

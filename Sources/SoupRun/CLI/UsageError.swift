@@ -25,6 +25,8 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
         case emptyKey(flag: String)
         /// Two flags that cannot be used together.
         case conflict(String, String)
+        /// `--pristine` with the bare `--preserve-env` (keep everything): contradictory.
+        case pristineWithPreserveAll
         /// A flag that only means something together with another one.
         case requires(flag: String, other: String)
         /// Neither operands nor `SOUP_PROJECT` / `SOUP_ENVIRONMENT`.
@@ -75,6 +77,9 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
             return "empty key in the list of \(flag) (keys are separated by single commas)"
         case .conflict(let a, let b):
             return "\(a) and \(b) cannot be used together"
+        case .pristineWithPreserveAll:
+            return "--pristine and --preserve-env (all variables) cannot be used together: "
+                + "list the variables to keep with --preserve-env=KEY,..."
         case .requires(let flag, let other):
             return "\(flag) is only valid with \(other)"
         case .missingOperands:

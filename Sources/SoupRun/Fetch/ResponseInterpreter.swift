@@ -18,7 +18,11 @@ enum ResponseInterpreter {
         let status = response.status
         switch status {
         case 200:
-            return .secrets(try SecretsBody.parse(response.body), etag: response.etag)
+            do {
+                return .secrets(try SecretsDocument.parse(response.body), etag: response.etag)
+            } catch {
+                throw .invalidData("\(error)")
+            }
         case 304 where sentETag:
             return .notModified
         case 301, 302, 303, 307, 308:

@@ -11,9 +11,7 @@ public struct SecretsClient: Sendable {
     /// Redirects followed within one attempt, all same-origin.
     public static let maxRedirects = 5
     /// The largest body accepted (the API contract's 16 MiB).
-    public static let maxBodyBytes = 16 << 20
-    // Stand-in until SoupRunVersion (cli branch) is merged.
-    static let userAgent = "soup-run/0.1.0"
+    public static let maxBodyBytes = SecretsDocument.maxBytes
 
     public let configuration: Configuration
     public let policy: RetryPolicy
@@ -22,6 +20,7 @@ public struct SecretsClient: Sendable {
     private let logger: Logger
     private let sleep: @Sendable (Double) -> Void
     private let random: @Sendable () -> Double
+    private let monotonic: @Sendable () -> Double = { Platform.monotonicClock() }
 
     public init(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
@@ -83,7 +82,7 @@ public struct SecretsClient: Sendable {
         var headers = [
             "Authorization": "Bearer \(token.value)",
             "Accept": "application/json",
-            "User-Agent": Self.userAgent,
+            "User-Agent": "soup-run/\(SoupRunVersion.string)",
         ]
         if let etag { headers["If-None-Match"] = etag }
         let label = attempt.map { " (attempt \($0) of \(policy.retries + 1))" } ?? ""
@@ -92,9 +91,9 @@ public struct SecretsClient: Sendable {
             logger.debug("GET \(url.redacted)\(label)")
             let request = TransportRequest(
                 url: url.string, headers: headers, timeout: configuration.timeout, maxBodyBytes: Self.maxBodyBytes)
-            let began = ContinuousClock.now
+            let began = monotonic()
             let result = transport.get(request)
-            let elapsed = Self.milliseconds(began.duration(to: .now))
+            let elapsed = Self.milliseconds(monotonic() - began)
             let response: TransportResponse
             switch result {
             case .failure(let failure):
@@ -135,18 +134,14 @@ public struct SecretsClient: Sendable {
         }
     }
 
-    /// A token goes into a header line: refuse what would break or smuggle one.
+    /// A token goes into a header line: refuse what would break one or smuggle another.
     static func checkToken(_ token: String) throws(FetchError) {
         if token.isEmpty { throw .invalidToken("it is empty") }
-        if token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E }) {
-            throw .invalidToken("it contains a space, control or non-ASCII character")
+        if token.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value > 0x7E }) {
+            throw .invalidToken("it contains a control or non-ASCII character, which an HTTP header cannot carry")
         }
     }
 
     static func milliseconds(_ seconds: Double) -> Int { Int((seconds * 1000).rounded()) }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
-    }
 }

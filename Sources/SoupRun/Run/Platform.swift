@@ -53,11 +53,11 @@ public enum Platform {
         }
     }
 
-    /// Why a file could not be read: the path and the system's reason.
+    /// Why a file could not be read: the system's reason (callers name the path themselves).
     public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
         public var path: String
         public var reason: String
-        public var description: String { "\(path): \(reason)" }
+        public var description: String { reason }
     }
 
     /// The bytes of the file at `path`, at most `limit` bytes (more is an error).
@@ -89,6 +89,14 @@ public enum Platform {
     public static func wallClock() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Seconds on a clock that never jumps (for elapsed times). Plain clock_gettime rather than
+    /// `ContinuousClock`, which would link Swift Concurrency and libdispatch into the binary.
+    public static func monotonicClock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 

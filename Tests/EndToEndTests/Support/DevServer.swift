@@ -1,10 +1,23 @@
 import Foundation
 import SoupCore
+import SoupDevServer
 
 /// A `soup-dev-server --port 0 --data <tmp>/state.json` for one test: started ready, stopped on release.
 public final class DevServer: @unchecked Sendable {
     /// The demo data set's token (all projects).
-    public static let demoToken = "demo-token"
+    public static let demoToken = DevServerState.demoToken
+
+    /// The demo data plus `e2eToken` (all projects) and `otherProjectToken` (only `other-app`).
+    public static var testState: DevServerState {
+        var state = DevServerState.demo
+        state.tokens[e2eToken] = TokenGrant(projects: ["*"])
+        state.tokens[otherProjectToken] = TokenGrant(projects: ["other-app"])
+        state.projects["other-app"] = ProjectState(environments: ["prod": EnvironmentState(secrets: ["OTHER": "1"])])
+        return state
+    }
+
+    /// A valid token that grants only the project `other-app`.
+    public static let otherProjectToken = "e2e-other-project-token"
 
     public let process: ChildProcess
     /// `http://127.0.0.1:PORT/api/v1`, from the server's ready line.
@@ -12,10 +25,10 @@ public final class DevServer: @unchecked Sendable {
     public let directory: TemporaryDirectory
     public var dataFile: String { directory.path + "/state.json" }
 
-    /// - Parameter state: the state file's JSON text (tokens and projects); nil starts from the demo data.
-    public init(state: String? = nil, timeout: Double = 30) throws {
+    /// - Parameter state: the tokens and projects to serve; nil starts from the demo data.
+    public init(state: DevServerState? = nil, timeout: Double = 30) throws {
         directory = try TemporaryDirectory(prefix: "soup-dev-server")
-        if let state { try directory.write("state.json", state, mode: 0o600) }
+        if let state { try directory.write("state.json", String(decoding: StateFile.encode(state), as: UTF8.self), mode: 0o600) }
         process = try ChildProcess(
             Binaries.soupDevServer, ["--port", "0", "--data", directory.path + "/state.json"],
             environment: ["PATH": "/usr/bin:/bin"])
@@ -46,7 +59,7 @@ public final class DevServer: @unchecked Sendable {
     /// Sets a secret through the API (`POST .../secrets`), checking for 201.
     public func setSecret(
         _ key: String, _ value: String, project: String = "my-app", environment: String = "prod",
-        token: String = DevServer.demoToken
+        token: String = e2eToken
     ) throws {
         let body = JSONValue.stringObject(["key": key, "value": value]).encoded()
         let status = try curl(

@@ -94,15 +94,18 @@ final class RawClient {
     }
 
     /// The next complete response, or nil if none arrives within `timeout` seconds.
-    func readResponse(timeout: Double = 10) -> WireResponse? {
+    /// `bodyless`: the response has no body whatever its Content-Length says (the answer to HEAD).
+    func readResponse(timeout: Double = 10, bodyless: Bool = false) -> WireResponse? {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while true {
-            if let (response, used) = Self.parseResponse(received[...]) {
+            if let (response, used) = Self.parseResponse(received[...], bodyless: bodyless) {
                 received.removeFirst(used)
                 return response
             }
             let left = ContinuousClock.now.duration(to: deadline)
-            guard !sawEnd, left > .zero, receiveSome(timeout: Double(left.components.seconds) + 0.05) else { return nil }
+            guard !sawEnd, left > .zero, receiveSome(timeout: Double(left.components.seconds) + 0.05) else {
+                return nil
+            }
         }
     }
 
@@ -126,7 +129,7 @@ final class RawClient {
     var leftover: [UInt8] { received }
 
     /// Parses one response at the start of `bytes`: status line, headers, Content-Length body.
-    static func parseResponse(_ bytes: ArraySlice<UInt8>) -> (WireResponse, Int)? {
+    static func parseResponse(_ bytes: ArraySlice<UInt8>, bodyless: Bool = false) -> (WireResponse, Int)? {
         let terminator: [UInt8] = [13, 10, 13, 10]
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: terminator) }) else { return nil }
         let head = String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
@@ -138,10 +141,11 @@ final class RawClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...].drop { $0 == " " })
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let length = bodyless ? 0 : Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = end + 4
         guard bytes.endIndex - bodyStart >= length else { return nil }
-        let response = WireResponse(status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)]))
+        let response = WireResponse(
+            status: status, headers: headers, body: Array(bytes[bodyStart..<(bodyStart + length)]))
         return (response, bodyStart + length - bytes.startIndex)
     }
 }

@@ -35,8 +35,9 @@ import Testing
     }
 
     @Test func dotenvExactText() {
-        #expect(ExportFormatter.format(["B": "a\"b\\c$d\ne\rf\tg'h", "A": ""], as: .dotenv)
-            == "A=\"\"\nB=\"a\\\"b\\\\c\\$d\\ne\\rf\tg'h\"\n")
+        #expect(
+            ExportFormatter.format(["B": "a\"b\\c$d\ne\rf\tg'h", "A": ""], as: .dotenv)
+                == "A=\"\"\nB=\"a\\\"b\\\\c\\$d\\ne\\rf\tg'h\"\n")
         #expect(ExportFormatter.format([:], as: .dotenv) == "")
     }
 
@@ -49,10 +50,12 @@ import Testing
     @Test func keysAreSortedByByte() {
         let secrets = ["B": "1", "A_": "2", "AB": "3", "A": "4", "Z9": "5", "A1": "6"]
         let order = ["A", "A1", "AB", "A_", "B", "Z9"]
-        #expect(ExportFormatter.format(secrets, as: .shell) == order.map { "export \($0)='\(secrets[$0]!)'\n" }.joined())
+        #expect(
+            ExportFormatter.format(secrets, as: .shell) == order.map { "export \($0)='\(secrets[$0]!)'\n" }.joined())
         #expect(ExportFormatter.format(secrets, as: .dotenv) == order.map { "\($0)=\"\(secrets[$0]!)\"\n" }.joined())
-        #expect(ExportFormatter.format(secrets, as: .json)
-            == "{" + order.map { "\"\($0)\":\"\(secrets[$0]!)\"" }.joined(separator: ",") + "}\n")
+        #expect(
+            ExportFormatter.format(secrets, as: .json)
+                == "{" + order.map { "\"\($0)\":\"\(secrets[$0]!)\"" }.joined(separator: ",") + "}\n")
     }
 
     /// `eval "$(cat export)"` in each installed shell gives back every value byte for byte.

@@ -128,6 +128,29 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(String(decoding: result.stdout, as: UTF8.self) == "_soup_run\n")
     }
+
+    /// zsh: an interactive zsh on a pseudo-terminal (zpty) completes a signal name and, after
+    /// `--`, a command. Each step waits for its output marker; the run's time bound ends a miss.
+    @Test func zshCompletesInATerminal() throws {
+        guard let zsh = ShellRunner.find("zsh") else { return }
+        let path = try ShellRunner.temporaryFile(Completions.script(for: .zsh))
+        defer { ShellRunner.remove(path) }
+        let script = """
+            zmodload zsh/zpty || exit 3
+            zpty z 'TERM=xterm zsh -f -i' || exit 4
+            zpty -w z 'PS1="> "; autoload -U compinit; compinit -u -D; source \(path); print RE""ADY'
+            zpty -r z out '*READY*' || exit 5
+            zpty -w -n z $'soup-run --stop-signal=TE\\t'
+            zpty -r z out '*TERM*' || exit 6
+            zpty -w -n z $'\\C-u'
+            zpty -w -n z $'soup-run p e -- tru\\t\\t'
+            zpty -r z out '*truncate*' || exit 7
+            zpty -d z
+            print OK
+            """
+        let result = try ShellRunner.run(zsh, ["-f", "-c", script], timeout: 20)
+        #expect(result.status == 0 && result.stdout == Array("OK\n".utf8), "\(result.status) \(result.stderr)")
+    }
 }
 
 extension Array where Element: Hashable {

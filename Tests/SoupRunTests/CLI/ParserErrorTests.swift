@@ -11,7 +11,8 @@ import Testing
         let mentions: [String]
         var testDescription: String { arguments.description }
 
-        init(_ arguments: [String], env: [String: String] = Parse.env, _ code: ExitCode = .usage, _ mentions: String...) {
+        init(_ arguments: [String], env: [String: String] = Parse.env, _ code: ExitCode = .usage, _ mentions: String...)
+        {
             self.arguments = arguments
             self.environment = env
             self.code = code
@@ -22,90 +23,103 @@ import Testing
     static let pec = ["p", "e", "cmd"]
     static let watchOnly = ["--interval", "--stop-signal", "--stop-timeout", "--splay"]
 
-    static let usage: [Case] = [
-        Case(["--bogus"] + pec, .usage, "unknown option --bogus"),
-        Case(["--tokn", "x"] + pec, .usage, "unknown option --tokn", "did you mean --token?"),
-        Case(["--tokn=\(Parse.token)"] + pec, .usage, "unknown option --tokn", "--token?"),
-        Case(["-token", "x"] + pec, .usage, "unknown option -token", "did you mean --token?"),
-        Case(["--watchh"] + pec, .usage, "did you mean --watch?"),
-        Case(["--prestine"] + pec, .usage, "did you mean --pristine?"),
-        Case(["-x"] + pec, .usage, "unknown option -x"),
-        Case(["-qv"] + pec, .usage, "-qv", "-q -v"),
-        Case(["-hq"] + pec, .usage, "-hq", "-h -q"),
-        Case(["-q=1"] + pec, .usage, "unknown option -q=1"),
-        Case(["p", "e", "--timeout"], .usage, "--timeout needs a value"),
-        Case(["--timeout", "--pristine"] + pec, .usage, "--timeout needs a value"),
-        Case(["--only", "-q"] + pec, .usage, "--only needs a value"),
-        Case(["--token", "--pristine"] + pec, .usage, "--token needs a value", "--token=VALUE"),
-        Case(["--token"], .usage, "--token needs a value"),
-        Case(["--timeout="] + pec, .usage, "--timeout= needs a value"),
-        Case(["--token="] + pec, .usage, "--token= needs a value"),
-        Case(["--preserve-env="] + pec, .usage, "--preserve-env= needs a value"),
-        Case(["--pristine=yes"] + pec, .usage, "--pristine takes no value"),
-        Case(["--watch=1"] + pec, .usage, "--watch takes no value"),
-        Case(["--help=1"] + pec, .usage, "--help takes no value"),
-        Case(["--completions", "powershell"], .usage, "--completions", "powershell", "bash, zsh or fish"),
-        Case(["--completions"], .usage, "--completions needs a value"),
-        Case(["--format", "xml", "--export", "p", "e"], .usage, "--format", "xml", "shell, dotenv or json"),
-        Case(["--only", "lower"] + pec, .usage, "--only", "'lower'", "A-Z"),
-        Case(["--only", "A,1B"] + pec, .usage, "--only", "'1B'"),
-        Case(["--only", "A-B"] + pec, .usage, "--only", "'A-B'"),
-        Case(["--only", "A,,B"] + pec, .usage, "empty key", "--only"),
-        Case(["--only=A,"] + pec, .usage, "empty key", "--only"),
-        Case(["--only", ","] + pec, .usage, "empty key", "--only"),
-        Case(["--only", String(repeating: "A", count: 256)] + pec, .usage, "--only", "invalid key"),
-        Case(["--preserve-env=path"] + pec, .usage, "--preserve-env", "'path'"),
-        Case(["--preserve-env=A,,B"] + pec, .usage, "--preserve-env", "empty key"),
-        Case(["-q", "-v"] + pec, .usage, "--quiet and --verbose"),
-        Case(["--verbose", "--quiet"] + pec, .usage, "--quiet and --verbose"),
-        Case(["--format", "json"] + pec, .usage, "--format is only valid with --export"),
-        Case(["--watch", "--export", "p", "e"], .usage, "--watch and --export"),
-        Case(["--token", "a", "--token-file", "b"] + pec, .usage, "--token and --token-file"),
-        Case(pec, env: ["SOUP_TOKEN": "a", "SOUP_TOKEN_FILE": "/f"], .usage, "SOUP_TOKEN and SOUP_TOKEN_FILE"),
-        Case([], env: Parse.env, .usage, "missing <project> and <environment>", "SOUP_PROJECT", "SOUP_ENVIRONMENT"),
-        Case(["--", "cmd"], .usage, "missing <project> and <environment>"),
-        Case(["p"], .usage, "missing <environment> after project 'p'"),
-        Case(["p", "--", "cmd"], .usage, "missing <environment> after project 'p'"),
-        Case(["--", "cmd"], env: Parse.env.merging(["SOUP_PROJECT": "p"]) { a, _ in a }, .usage,
-             "SOUP_ENVIRONMENT is not set"),
-        Case(["--", "cmd"], env: Parse.env.merging(["SOUP_ENVIRONMENT": "e"]) { a, _ in a }, .usage,
-             "SOUP_PROJECT is not set"),
-        Case(["--", "cmd"], env: Parse.env.merging(["SOUP_PROJECT": "", "SOUP_ENVIRONMENT": "e"]) { a, _ in a }, .usage,
-             "SOUP_PROJECT is not set"),
-        Case(["", "e", "cmd"], .usage, "<project> must not be empty"),
-        Case(["p", "", "cmd"], .usage, "<environment> must not be empty"),
-        Case(["p", "e"], .usage, "no command to run after 'p' 'e'", "--export"),
-        Case(["p", "e", "--"], .usage, "no command to run"),
-        Case(["p", "e", "--watch"], .usage, "no command to run"),
-        Case(["p", "e", "--", ""], .usage, "the command name is empty"),
-        Case(["p", "e", "--export", "cmd"], .usage, "--export", "runs no command"),
-        Case(["p", "e", "--export", "--", "cmd"], .usage, "--export", "runs no command"),
-        Case(["--token=a\nb"] + pec, .usage, "the value of --token contains a line break"),
-        Case(["--token=a\u{0}b"] + pec, .usage, "the value of --token contains a NUL byte"),
-        Case(["--token=a\tb"] + pec, .usage, "the value of --token contains a control character"),
-        Case(["--stop-signal", "FOO", "--watch"] + pec, .usage, "--stop-signal", "'FOO'"),
-    ]
-    + ["0", "-1", "abc", "inf", "nan", "1e3", "3601", "0x10", " 1", "1.2.3", "+1", "1s", "."].map {
-        Case(["--timeout=\($0)"] + pec, .usage, "--timeout", "'\($0)'", "seconds")
-    }
-    + ["-1", "101", "1.5", "abc", "", "0x1", "99999999999"].map {
-        Case(["--retries=\($0)"] + pec, .usage, "--retries")
-    }
-    + ["0.05", "0", "86401", "x"].map { Case(["--watch", "--interval=\($0)"] + pec, .usage, "--interval", "'\($0)'") }
-    + ["-1", "3601", "x"].map { Case(["--watch", "--stop-timeout=\($0)"] + pec, .usage, "--stop-timeout", "'\($0)'") }
-    + ["-1", "3601", "x"].map { Case(["--watch", "--splay=\($0)"] + pec, .usage, "--splay", "'\($0)'") }
-    + ["", "SIG", "0", "65", "99", "1.0", " TERM", "RTMIN", "99999"].map {
-        Case(["--watch", "--stop-signal=\($0)"] + pec, .usage, "--stop-signal")
-    }
-    + watchOnly.map { Case([$0 + "=1"] + pec, .usage, "\($0) is only valid with --watch") }
+    static let usage: [Case] =
+        [
+            Case(["--bogus"] + pec, .usage, "unknown option --bogus"),
+            Case(["--tokn", "x"] + pec, .usage, "unknown option --tokn", "did you mean --token?"),
+            Case(["--tokn=\(Parse.token)"] + pec, .usage, "unknown option --tokn", "--token?"),
+            Case(["-token", "x"] + pec, .usage, "unknown option -token", "did you mean --token?"),
+            Case(["--watchh"] + pec, .usage, "did you mean --watch?"),
+            Case(["--prestine"] + pec, .usage, "did you mean --pristine?"),
+            Case(["-x"] + pec, .usage, "unknown option -x"),
+            Case(["-qv"] + pec, .usage, "-qv", "-q -v"),
+            Case(["-hq"] + pec, .usage, "-hq", "-h -q"),
+            Case(["-q=1"] + pec, .usage, "unknown option -q=1"),
+            Case(["p", "e", "--timeout"], .usage, "--timeout needs a value"),
+            Case(["--timeout", "--pristine"] + pec, .usage, "--timeout needs a value"),
+            Case(["--only", "-q"] + pec, .usage, "--only needs a value"),
+            Case(["--token", "--pristine"] + pec, .usage, "--token needs a value", "--token=VALUE"),
+            Case(["--token"], .usage, "--token needs a value"),
+            Case(["p", "e", "--token-file", "--", "cmd"], .usage, "--token-file needs a value"),
+            Case(["--timeout="] + pec, .usage, "--timeout= needs a value"),
+            Case(["--token="] + pec, .usage, "--token= needs a value"),
+            Case(["--preserve-env="] + pec, .usage, "--preserve-env= needs a value"),
+            Case(["--pristine=yes"] + pec, .usage, "--pristine takes no value"),
+            Case(["--watch=1"] + pec, .usage, "--watch takes no value"),
+            Case(["--help=1"] + pec, .usage, "--help takes no value"),
+            Case(["--completions", "powershell"], .usage, "--completions", "powershell", "bash, zsh or fish"),
+            Case(["--completions"], .usage, "--completions needs a value"),
+            Case(["--format", "xml", "--export", "p", "e"], .usage, "--format", "xml", "shell, dotenv or json"),
+            Case(["--only", "lower"] + pec, .usage, "--only", "'lower'", "A-Z"),
+            Case(["--only", "A,1B"] + pec, .usage, "--only", "'1B'"),
+            Case(["--only", "A-B"] + pec, .usage, "--only", "'A-B'"),
+            Case(["--only", "A,,B"] + pec, .usage, "empty key", "--only"),
+            Case(["--only=A,"] + pec, .usage, "empty key", "--only"),
+            Case(["--only", ","] + pec, .usage, "empty key", "--only"),
+            Case(["--only", String(repeating: "A", count: 256)] + pec, .usage, "--only", "invalid key"),
+            Case(["--preserve-env=path"] + pec, .usage, "--preserve-env", "'path'"),
+            Case(["--preserve-env=A,,B"] + pec, .usage, "--preserve-env", "empty key"),
+            Case(["-q", "-v"] + pec, .usage, "--quiet and --verbose"),
+            Case(["--verbose", "--quiet"] + pec, .usage, "--quiet and --verbose"),
+            Case(["--format", "json"] + pec, .usage, "--format is only valid with --export"),
+            Case(["--watch", "--export", "p", "e"], .usage, "--watch and --export"),
+            Case(
+                ["--pristine", "--preserve-env"] + pec, .usage, "--pristine and --preserve-env", "--preserve-env=KEY"),
+            Case(["--token", "a", "--token-file", "b"] + pec, .usage, "--token and --token-file"),
+            Case(pec, env: ["SOUP_TOKEN": "a", "SOUP_TOKEN_FILE": "/f"], .usage, "SOUP_TOKEN and SOUP_TOKEN_FILE"),
+            Case([], env: Parse.env, .usage, "missing <project> and <environment>", "SOUP_PROJECT", "SOUP_ENVIRONMENT"),
+            Case(["--", "cmd"], .usage, "missing <project> and <environment>"),
+            Case(["p"], .usage, "missing <environment> after project 'p'"),
+            Case(["p", "--", "cmd"], .usage, "missing <environment> after project 'p'"),
+            Case(
+                ["--", "cmd"], env: Parse.env.merging(["SOUP_PROJECT": "p"]) { a, _ in a }, .usage,
+                "SOUP_ENVIRONMENT is not set"),
+            Case(
+                ["--", "cmd"], env: Parse.env.merging(["SOUP_ENVIRONMENT": "e"]) { a, _ in a }, .usage,
+                "SOUP_PROJECT is not set"),
+            Case(
+                ["--", "cmd"], env: Parse.env.merging(["SOUP_PROJECT": "", "SOUP_ENVIRONMENT": "e"]) { a, _ in a },
+                .usage,
+                "SOUP_PROJECT is not set"),
+            Case(["", "e", "cmd"], .usage, "<project> must not be empty"),
+            Case(["p", "", "cmd"], .usage, "<environment> must not be empty"),
+            Case(["p", "e"], .usage, "no command to run after 'p' 'e'", "--export"),
+            Case(["p", "e", "--"], .usage, "no command to run"),
+            Case(["p", "e", "--watch"], .usage, "no command to run"),
+            Case(["p", "e", "--", ""], .usage, "the command name is empty"),
+            Case(["p", "e", "--export", "cmd"], .usage, "--export", "runs no command"),
+            Case(["p", "e", "--export", "--", "cmd"], .usage, "--export", "runs no command"),
+            Case(["--token=a\nb"] + pec, .usage, "the value of --token contains a line break"),
+            Case(["--token=a\u{0}b"] + pec, .usage, "the value of --token contains a NUL byte"),
+            Case(["--token=a\tb"] + pec, .usage, "the value of --token contains a control character"),
+            Case(["--stop-signal", "FOO", "--watch"] + pec, .usage, "--stop-signal", "'FOO'"),
+        ]
+        + ["0", "-1", "abc", "inf", "nan", "1e3", "3601", "0x10", " 1", "1.2.3", "+1", "1s", "."].map {
+            Case(["--timeout=\($0)"] + pec, .usage, "--timeout", "'\($0)'", "seconds")
+        }
+        + ["-1", "101", "1.5", "abc", "", "0x1", "99999999999"].map {
+            Case(["--retries=\($0)"] + pec, .usage, "--retries")
+        }
+        + ["0.05", "0", "86401", "x"].map {
+            Case(["--watch", "--interval=\($0)"] + pec, .usage, "--interval", "'\($0)'")
+        }
+        + ["-1", "3601", "x"].map {
+            Case(["--watch", "--stop-timeout=\($0)"] + pec, .usage, "--stop-timeout", "'\($0)'")
+        }
+        + ["-1", "3601", "x"].map { Case(["--watch", "--splay=\($0)"] + pec, .usage, "--splay", "'\($0)'") }
+        + ["", "SIG", "0", "65", "99", "1.0", " TERM", "RTMIN", "99999"].map {
+            Case(["--watch", "--stop-signal=\($0)"] + pec, .usage, "--stop-signal")
+        }
+        + watchOnly.map { Case([$0 + "=1"] + pec, .usage, "\($0) is only valid with --watch") }
 
     static let configuration: [Case] = [
         Case(pec, env: [:], .configuration, "no API token", "--token", "--token-file", "SOUP_TOKEN", "SOUP_TOKEN_FILE"),
         Case(pec, env: ["SOUP_TOKEN": ""], .configuration, "no API token"),
         Case(["--api-url", "ftp://x"] + pec, .configuration, "'ftp://x'", "--api-url", "http or https"),
         Case(["--api-url=soup.dev"] + pec, .configuration, "'soup.dev'", "http:// or https://"),
-        Case(pec, env: Parse.env.merging(["SOUP_API_URL": "http://user:pw@host/"]) { a, _ in a }, .configuration,
-             "'http://host/'", "SOUP_API_URL", "user information"),
+        Case(
+            pec, env: Parse.env.merging(["SOUP_API_URL": "http://user:pw@host/"]) { a, _ in a }, .configuration,
+            "'http://host/'", "SOUP_API_URL", "user information"),
         Case(pec, env: ["SOUP_TOKEN": "a\nb"], .configuration, "SOUP_TOKEN", "line break"),
     ]
 

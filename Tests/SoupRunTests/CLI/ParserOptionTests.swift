@@ -12,8 +12,10 @@ import Testing
         let expected: @Sendable (inout Configuration) -> Void
         var testDescription: String { option + (value.map { " \($0)" } ?? "") }
 
-        init(_ option: String, _ value: String? = nil, context: [String] = [],
-             _ expected: @escaping @Sendable (inout Configuration) -> Void) {
+        init(
+            _ option: String, _ value: String? = nil, context: [String] = [],
+            _ expected: @escaping @Sendable (inout Configuration) -> Void
+        ) {
             self.option = option
             self.value = value
             self.context = context
@@ -24,7 +26,9 @@ import Testing
         var spellings: [[String]] {
             guard let value else { return [[option]] }
             // A value starting with '-' can only be written with '='; so can an optional value.
-            let optional = OptionTable.all.contains { $0.long == option && $0.argument != .none && !$0.takesRequiredValue }
+            let optional = OptionTable.all.contains {
+                $0.long == option && $0.argument != .none && !$0.takesRequiredValue
+            }
             let separate = value.hasPrefix("-") || optional ? [] : [[option, value]]
             return separate + (option.hasPrefix("--") ? [["\(option)=\(value)"]] : [])
         }
@@ -77,7 +81,9 @@ import Testing
         testCase.expected(&expected)
         for spelling in testCase.spellings {
             let option = testCase.context + spelling
-            for arguments in [option + ["p", "e", "cmd"], ["p"] + option + ["e", "cmd"], ["p", "e"] + option + ["cmd"]] {
+            for arguments in [
+                option + ["p", "e", "cmd"], ["p"] + option + ["e", "cmd"], ["p", "e"] + option + ["cmd"],
+            ] {
                 let c = try Parse.configuration(arguments)
                 #expect(c == expected, "\(arguments)")
             }
@@ -86,7 +92,9 @@ import Testing
 
     /// Every option in the table is exercised above or in the export/immediate tests.
     @Test func everyOptionIsCovered() {
-        let covered = Set(Self.cases.map(\.option)).union(["--export", "--format", "--help", "-h", "--version", "--completions"])
+        let covered = Set(Self.cases.map(\.option)).union([
+            "--export", "--format", "--help", "-h", "--version", "--completions",
+        ])
         for spec in OptionTable.all {
             #expect(covered.contains(spec.long), "\(spec.long)")
             if let short = spec.shortSpelling { #expect(covered.contains(short), "\(short)") }
@@ -94,7 +102,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("--format", "shell", Configuration.ExportFormat.shell), ("--format", "dotenv", .dotenv), ("--format", "json", .json),
+        ("--format", "shell", Configuration.ExportFormat.shell), ("--format", "dotenv", .dotenv),
+        ("--format", "json", .json),
     ])
     func formatInBothSpellings(option: String, value: String, format: Configuration.ExportFormat) throws {
         #expect(try Parse.configuration(["--export", option, value, "p", "e"]).mode == .export(format))
@@ -104,12 +113,21 @@ import Testing
     /// A repeated value option: the last one wins; key lists accumulate.
     @Test func repeatedOptions() throws {
         #expect(try Parse.configuration(["--timeout", "1", "--timeout=2", "p", "e", "c"]).timeout == 2)
-        #expect(try Parse.configuration(["--token", "a", "--token", "b", "p", "e", "c"]).token == .literal(Secret("b")))
+        #expect(
+            try Parse.configuration(["--token", "a", "--token", "b", "p", "e", "c"]).token == .literal(Secret("b")))
         #expect(try Parse.configuration(["--only", "A,B", "--only=C,A", "p", "e", "c"]).only == ["A", "B", "C"])
-        #expect(try Parse.configuration(["--preserve-env=A", "--preserve-env=B,A", "p", "e", "c"]).preserve == .keys(["A", "B"]))
+        #expect(
+            try Parse.configuration(["--preserve-env=A", "--preserve-env=B,A", "p", "e", "c"]).preserve
+                == .keys(["A", "B"]))
         #expect(try Parse.configuration(["--preserve-env=A", "--preserve-env", "p", "e", "c"]).preserve == .all)
         #expect(try Parse.configuration(["--preserve-env", "--preserve-env=A", "p", "e", "c"]).preserve == .all)
         #expect(try Parse.configuration(["-q", "--quiet", "p", "e", "c"]).verbosity == .quiet)
+    }
+
+    /// `--pristine` keeps what `--preserve-env=KEYS` lists (the bare flag with it is refused).
+    @Test func pristineWithAPreserveList() throws {
+        let c = try Parse.configuration(["--pristine", "--preserve-env=PATH", "p", "e", "c"])
+        #expect(c.pristine && c.preserve == .keys(["PATH"]))
     }
 
     /// The bare `--preserve-env` never takes the next word: `PATH` here is the project.

@@ -12,7 +12,8 @@ import Testing
     }
 
     @Test func goodDocument() throws {
-        let secrets = try Self.parse(#"{"data": {"DATABASE_URL": "postgres://x", "API_KEY": "\#(Self.value)", "E": ""}}"#)
+        let secrets = try Self.parse(
+            #"{"data": {"DATABASE_URL": "postgres://x", "API_KEY": "\#(Self.value)", "E": ""}}"#)
         #expect(secrets == ["DATABASE_URL": "postgres://x", "API_KEY": Self.value, "E": ""])
     }
 
@@ -77,7 +78,9 @@ import Testing
         let document = Array(#"{"data": {"A": "a"}}"#.utf8)
         let padding = Array(repeating: UInt8(ascii: " "), count: SecretsDocument.maxBytes - document.count)
         #expect(try SecretsDocument.parse(padding + document) == ["A": "a"])
-        let error = try #require(throws: InvalidDataError.self) { try SecretsDocument.parse([0x20] + padding + document) }
+        let error = try #require(throws: InvalidDataError.self) {
+            try SecretsDocument.parse([0x20] + padding + document)
+        }
         #expect(error.reason == .tooLarge(bytes: SecretsDocument.maxBytes + 1))
         #expect(error.description.contains("16 MiB"))
     }

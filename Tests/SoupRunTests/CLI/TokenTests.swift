@@ -18,7 +18,9 @@ import Testing
         (["--token-file=/flag/file"], ["SOUP_TOKEN": "a", "SOUP_TOKEN_FILE": "/env/file"], .file(path: "/flag/file")),
         (["--token-file", "/flag/file"], [:], .file(path: "/flag/file")),
     ])
-    func flagsWinOverVariables(flags: [String], environment: [String: String], expected: Configuration.TokenSource) throws {
+    func flagsWinOverVariables(flags: [String], environment: [String: String], expected: Configuration.TokenSource)
+        throws
+    {
         #expect(try Parse.configuration(flags + Self.pec, environment: environment).token == expected)
     }
 

@@ -30,10 +30,12 @@ enum ShellRunner {
             .appendingPathComponent("soup-run-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let outURL = directory.appendingPathComponent("out"), errURL = directory.appendingPathComponent("err")
+        let outURL = directory.appendingPathComponent("out")
+        let errURL = directory.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         defer {
             try? out.close()
             try? err.close()
@@ -49,8 +51,10 @@ enum ShellRunner {
         process.terminationHandler = { _ in done.signal() }
         try process.run()
         if done.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            _ = done.wait(timeout: .now() + 5)
+            // SIGKILL: a shell blocked in a builtin (zpty -r) may not act on SIGTERM. Its
+            // pseudo-terminal children get SIGHUP when it dies.
+            kill(process.processIdentifier, SIGKILL)
+            _ = done.wait(timeout: .now() + 10)
             throw TimedOut(program: program)
         }
         return Result(

@@ -53,7 +53,7 @@ public struct ProjectState: Sendable, Equatable {
 }
 
 /// Everything the server knows: tokens (by token text) and projects (by name).
-public struct ServerState: Sendable, Equatable {
+public struct DevServerState: Sendable, Equatable {
     public var tokens: [String: TokenGrant]
     public var projects: [String: ProjectState]
 
@@ -63,13 +63,13 @@ public struct ServerState: Sendable, Equatable {
     }
 }
 
-extension ServerState {
+extension DevServerState {
     /// The token the demo data set grants; printed at start so the README quickstart works.
     public static let demoToken = "demo-token"
 
     /// The demo data set: used in memory without `--data`, written to a `--data` file that does
     /// not exist yet. The README quickstart and the end-to-end tests rely on exactly this content.
-    public static let demo = ServerState(
+    public static let demo = DevServerState(
         tokens: [demoToken: TokenGrant(projects: ["*"])],
         projects: [
             "my-app": ProjectState(environments: [

@@ -1,0 +1,47 @@
+/// The side effects of one soup-run run, as values: the binary uses `live`, tests pass fakes.
+/// Everything else `SoupRunMain` does is decisions on values.
+struct RunEffects: Sendable {
+    /// Writes to stdout (help, version, completions, `--export`). False when it could not.
+    var writeOutput: @Sendable (String) -> Bool
+    /// Writes one of soup-run's own lines to stderr.
+    var writeError: @Sendable (String) -> Void
+    /// Reads a token file.
+    var readFile: @Sendable (String) throws -> [UInt8]
+    /// The HTTP transport, configured from the environment (CA files).
+    var makeTransport: @Sendable ([String: String]) -> any HTTPTransport
+    var sleep: @Sendable (Double) -> Void
+    /// Replaces the process with the command; returns only on failure.
+    var exec: @Sendable ([String], [String: String]) -> ExecError
+
+    static let live = RunEffects(
+        writeOutput: { Platform.writeStandardOutput($0) },
+        writeError: { Platform.writeStandardError($0) },
+        // One byte over the limit, so TokenLoader can tell a too-large file from a full one.
+        readFile: { path in try Platform.readFile(path, limit: TokenLoader.maxFileBytes + 1) },
+        makeTransport: { CurlTransport(environment: $0) },
+        sleep: { Platform.sleep(seconds: $0) },
+        exec: { Exec.replaceProcess(command: $0, environment: $1) }
+    )
+}
+
+/// A failure of soup-run's own making in the run story (not the parser's, fetch's or exec's).
+enum RunError: SoupRunFailure, Equatable {
+    /// `--export` output could not be written (stdout closed).
+    case cannotWriteOutput
+    /// `--watch` was asked for but this build has no supervisor wired in.
+    case watchUnavailable
+
+    var exitCode: ExitCode {
+        switch self {
+        case .cannotWriteOutput: return .unavailable
+        case .watchUnavailable: return .usage
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .cannotWriteOutput: return "cannot write to standard output"
+        case .watchUnavailable: return "--watch is not available in this build"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+/// The story of the program: parse, load the token, fetch, merge, then export or exec.
+///
+/// Data flows one way: argv + environment → `Invocation` → token → secrets → merged environment
+/// → `--export` output or `execve`. Every failure ends here as one line on stderr,
+/// `soup-run: error: <message>`, and its exit code (`failure(_:logger:)`).
+public enum SoupRunMain {
+    /// Runs soup-run; returns the exit code (the command's own once it runs, since exec replaces us).
+    /// - Parameters:
+    ///   - arguments: argv without argv[0].
+    ///   - environment: soup-run's environment, inherited by the command.
+    public static func run(arguments: [String], environment: [String: String]) -> Int32 {
+        run(arguments: arguments, environment: environment, effects: .live)
+    }
+
+    static func run(arguments: [String], environment: [String: String], effects: RunEffects) -> Int32 {
+        let invocation: Invocation
+        do {
+            invocation = try CommandLineParser.parse(arguments, environment: environment)
+        } catch {
+            // Before parsing there is no verbosity: errors print at every level anyway.
+            let logger = Logger(verbosity: .normal) { effects.writeError($0) }
+            let code = failure(error, logger: logger)
+            if let hint = error.hint { effects.writeError("soup-run: \(hint)\n") }
+            return code
+        }
+        switch invocation {
+        case .help:
+            return print(HelpText.text(version: SoupRunVersion.string), effects)
+        case .version:
+            return print("soup-run \(SoupRunVersion.string)\n", effects)
+        case .completions(let shell):
+            return print(Completions.script(for: shell), effects)
+        case .run(let configuration):
+            let logger = Logger(verbosity: configuration.verbosity) { effects.writeError($0) }
+            do {
+                return try launch(configuration, environment: environment, effects: effects, logger: logger)
+            } catch let error as any SoupRunFailure {
+                return failure(error, logger: logger)
+            } catch {
+                // Every error thrown below is a SoupRunFailure; this keeps the mapping total.
+                logger.error("\(error)")
+                return ExitCode.unavailable.rawValue
+            }
+        }
+    }
+
+    /// Fetches and merges, then exports or execs. Returns only with an exit code (exec failed,
+    /// or `--export` finished); throws the failures that `run` reports.
+    private static func launch(
+        _ configuration: Configuration, environment: [String: String], effects: RunEffects, logger: Logger
+    ) throws -> Int32 {
+        let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
+        let client = SecretsClient(
+            configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
+            sleep: effects.sleep)
+
+        if configuration.watch != nil {
+            // WATCH CALL SITE: the one place `--watch` starts. When the supervisor (proc branch)
+            // lands, replace the next line with, e.g.:
+            //     client.warnIfPlainHTTP()
+            //     return Supervisor.run(configuration: configuration, client: client, inherited: environment, logger: logger)
+            throw RunError.watchUnavailable
+        }
+
+        let secrets = try client.fetch()
+        switch configuration.mode {
+        case .export(let format):
+            let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)
+            guard effects.writeOutput(ExportFormatter.format(selected, as: format)) else {
+                throw RunError.cannotWriteOutput
+            }
+            return ExitCode.success.rawValue
+        case .run(let command):
+            let merged = try EnvironmentMerge.merge(inherited: environment, secrets: secrets, configuration: configuration)
+            for warning in merged.warnings { logger.warning(warning) }
+            logger.debug("exec \(command.first ?? "") with \(merged.environment.count) environment variables")
+            throw effects.exec(command, merged.environment)
+        }
+    }
+
+    /// The one place a failure becomes output and an exit code.
+    static func failure(_ error: any SoupRunFailure, logger: Logger) -> Int32 {
+        logger.error(error.description)
+        return error.exitCode.rawValue
+    }
+
+    private static func print(_ text: String, _ effects: RunEffects) -> Int32 {
+        effects.writeOutput(text) ? ExitCode.success.rawValue : failure(RunError.cannotWriteOutput, logger: Logger(verbosity: .normal) { effects.writeError($0) })
+    }
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Cold-start benchmark: `soup-run … -- /bin/true` against `curl -s` of the same URL, both fetching
+# 100+ secrets from a local soup-dev-server. Targets: soup-run median ≤ 1.3× curl's, peak RSS ≤ 20 MiB.
+#
+# Usage: bench/cold-start.sh [--no-build] [--runs N]
+# Needs: swift, curl, hyperfine, GNU time (the last two are installed with apt-get when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=1
+runs=100
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --no-build) build=0 ;;
+        --runs) runs="$2"; shift ;;
+        *) echo "usage: $0 [--no-build] [--runs N]" >&2; exit 64 ;;
+    esac
+    shift
+done
+[ "$runs" -ge 50 ] || { echo "--runs must be at least 50" >&2; exit 64; }
+
+need=()
+command -v hyperfine >/dev/null || need+=(hyperfine)
+[ -x /usr/bin/time ] || need+=(time)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing: ${need[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ "$build" = 1 ]; then
+    swift build -c release --static-swift-stdlib 2>&1 | tail -1
+fi
+bin="$(swift build -c release --show-bin-path)"
+soup_run="$bin/soup-run"
+dev_server="$bin/soup-dev-server"
+[ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $bin (run without --no-build)" >&2; exit 1; }
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$dev_server" --port 0 --data "$work/state.json" >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+api=""
+for _ in $(seq 1 100); do   # at most 10 s
+    api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/server.out")"
+    [ -n "$api" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
+    sleep 0.1
+done
+[ -n "$api" ] || { echo "soup-dev-server did not become ready" >&2; exit 1; }
+
+token="demo-token"
+url="$api/projects/my-app/environments/prod/secrets"
+# 100 secrets on top of the demo data, values of realistic length.
+for i in $(seq -w 1 100); do
+    status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' \
+        -d "{\"key\":\"BENCH_SECRET_$i\",\"value\":\"value-$i-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ\"}" "$url")"
+    [ "$status" = 201 ] || { echo "POST BENCH_SECRET_$i answered $status" >&2; exit 1; }
+done
+keys="$(curl -s -H "Authorization: Bearer $token" "$url" | grep -o '"[A-Z][A-Z0-9_]*":' | wc -l)"
+echo "serving $keys secrets at $url"
+
+export SOUP_TOKEN="$token"
+soup_cmd="$soup_run --api-url $api my-app prod -- /bin/true"
+curl_cmd="curl -s -H 'Authorization: Bearer $token' $url"
+"$soup_run" --api-url "$api" my-app prod -- /bin/true || { echo "soup-run failed" >&2; exit 1; }
+
+hyperfine --shell=none --warmup 10 --runs "$runs" --export-csv "$work/results.csv" \
+    --command-name soup-run "$soup_cmd" --command-name curl "$curl_cmd"
+
+median() { awk -F, -v name="$1" '$1 == name { printf "%.2f", $4 * 1000 }' "$work/results.csv"; }
+soup_ms="$(median soup-run)"
+curl_ms="$(median curl)"
+ratio="$(awk -v a="$soup_ms" -v b="$curl_ms" 'BEGIN { printf "%.2f", a / b }')"
+
+# Peak RSS: the largest of 10 runs, in KiB as GNU time reports it.
+peak_rss() {
+    local max=0 kb
+    for _ in $(seq 1 10); do
+        kb="$(/usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }')"
+        [ "$kb" -gt "$max" ] && max="$kb"
+    done
+    echo "$max"
+}
+soup_rss="$(peak_rss "$soup_run" --api-url "$api" my-app prod -- /bin/true)"
+curl_rss="$(peak_rss curl -s -o /dev/null -H "Authorization: Bearer $token" "$url")"
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok"; else echo "MISSED"; fi; }
+echo
+echo "median   soup-run ${soup_ms} ms   curl ${curl_ms} ms   ratio ${ratio}x (target ≤ 1.3x: $(verdict "$ratio" 1.3))"
+echo "peak RSS soup-run $(mib "$soup_rss") MiB   curl $(mib "$curl_rss") MiB (target ≤ 20 MiB: $(verdict "$(mib "$soup_rss")" 20))"

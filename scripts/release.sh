@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the release binaries soup-run and soup-dev-server: optimized, the Swift runtime and (on
+# Linux) libstdc++ linked statically, stripped. At run time they need only libc and libcurl.
+# Usage: scripts/release.sh [OUT_DIR]   (default: dist/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-dist}
+mkdir -p "$out"
+
+flags=(-c release)
+if [ "$(uname -s)" = Linux ]; then
+    flags+=(--static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -static-libgcc)
+    # The static Swift runtime asks for -lstdc++; a linker script of that name that points at the
+    # archive makes the linker take libstdc++ statically too, so the binary needs no libstdc++.so.
+    archive=$(c++ -print-file-name=libstdc++.a 2>/dev/null || true)
+    if [ -n "$archive" ] && [ -f "$archive" ]; then
+        shim=.build/static-libstdcxx
+        mkdir -p "$shim"
+        echo "INPUT($archive)" > "$shim/libstdc++.so"
+        flags+=(-Xlinker "-L$PWD/$shim")
+    else
+        echo "release: libstdc++.a not found (install g++); the binary will need libstdc++.so.6" >&2
+    fi
+fi
+
+swift build "${flags[@]}" --product soup-run
+swift build "${flags[@]}" --product soup-dev-server
+bin=$(swift build "${flags[@]}" --show-bin-path)
+for name in soup-run soup-dev-server; do
+    cp "$bin/$name" "$out/$name"
+    strip "$out/$name" 2>/dev/null || strip -x "$out/$name"
+done
+
+for name in soup-run soup-dev-server; do
+    echo "== $out/$name: $(wc -c < "$out/$name") bytes"
+    if command -v ldd >/dev/null; then
+        # Direct needs (what the binary itself links), then ldd's full list (libcurl's own libraries).
+        echo "   direct: $(readelf -d "$out/$name" | awk '/NEEDED/ {gsub(/[][]/, "", $NF); printf "%s ", $NF}')"
+        ldd "$out/$name" | sed 's/^/   /'
+    else
+        otool -L "$out/$name"
+    fi
+done
+"$out/soup-run" --version 2>/dev/null || true
