@@ -11,11 +11,16 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SOUP_MAX_INHERITED 1024
 
 static int inherited_fds[SOUP_MAX_INHERITED];
+/* What each one was: a number soup-run's parent passed may later be closed by a library and
+ * reused for one of soup-run's own files, which must then not be passed on. */
+static dev_t inherited_dev[SOUP_MAX_INHERITED];
+static ino_t inherited_ino[SOUP_MAX_INHERITED];
 static int inherited_count = 0;
 static sigset_t inherited_ignored;
 
@@ -24,12 +29,37 @@ static void remember_fd(int fd) {
     int flags = fcntl(fd, F_GETFD);
     // A descriptor marked close-on-exec was never meant for the command.
     if (flags < 0 || (flags & FD_CLOEXEC)) return;
-    inherited_fds[inherited_count++] = fd;
+    struct stat info;
+    if (fstat(fd, &info) != 0) return;
+    inherited_fds[inherited_count] = fd;
+    inherited_dev[inherited_count] = info.st_dev;
+    inherited_ino[inherited_count] = info.st_ino;
+    inherited_count++;
 }
 
-static int compare_ints(const void *a, const void *b) {
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
+/* Insertion sort of the three parallel arrays by descriptor (at most SOUP_MAX_INHERITED). */
+static void sort_inherited(void) {
+    for (int i = 1; i < inherited_count; i++) {
+        int fd = inherited_fds[i];
+        dev_t dev = inherited_dev[i];
+        ino_t ino = inherited_ino[i];
+        int j = i - 1;
+        for (; j >= 0 && inherited_fds[j] > fd; j--) {
+            inherited_fds[j + 1] = inherited_fds[j];
+            inherited_dev[j + 1] = inherited_dev[j];
+            inherited_ino[j + 1] = inherited_ino[j];
+        }
+        inherited_fds[j + 1] = fd;
+        inherited_dev[j + 1] = dev;
+        inherited_ino[j + 1] = ino;
+    }
+}
+
+/* Whether entry `i` still names the file it named at load (fstat: async-signal-safe). */
+static int still_inherited(int i) {
+    struct stat info;
+    if (fstat(inherited_fds[i], &info) != 0) return 0;
+    return info.st_dev == inherited_dev[i] && info.st_ino == inherited_ino[i];
 }
 
 static void record_inherited_fds(void) {
@@ -44,7 +74,7 @@ static void record_inherited_fds(void) {
             if (fd != own) remember_fd(fd);
         }
         closedir(dir);
-        qsort(inherited_fds, (size_t)inherited_count, sizeof(int), compare_ints);
+        sort_inherited();
         return;
     }
 #endif
@@ -77,7 +107,7 @@ __attribute__((constructor)) static void soup_record_startup_state(void) {
 
 int soup_fd_was_inherited(int fd) {
     for (int i = 0; i < inherited_count; i++) {
-        if (inherited_fds[i] == fd) return 1;
+        if (inherited_fds[i] == fd) return still_inherited(i);
     }
     return 0;
 }
@@ -101,7 +131,7 @@ void soup_reset_signals_for_exec(void) {
 int soup_next_kept_fd(int after, int keep) {
     int best = keep > after ? keep : -1;
     for (int i = 0; i < inherited_count; i++) {
-        if (inherited_fds[i] > after) {
+        if (inherited_fds[i] > after && still_inherited(i)) {
             if (best < 0 || inherited_fds[i] < best) best = inherited_fds[i];
             break;
         }

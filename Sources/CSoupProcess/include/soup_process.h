@@ -79,7 +79,7 @@ void soup_terminal_reclaim(int fd);
 
 /* ---- descriptors -------------------------------------------------------------------------- */
 
-/* Whether `fd` was open without FD_CLOEXEC when the program loaded (for tests). */
+/* Whether `fd` was open without FD_CLOEXEC when the program loaded and still names that file. */
 int soup_fd_was_inherited(int fd);
 
 #endif

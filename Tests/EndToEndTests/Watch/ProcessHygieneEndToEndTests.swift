@@ -69,7 +69,7 @@ struct ProcessHygieneEndToEndTests {
         // a process another test is spawning, and exec then fails with ETXTBSY.
         try FileManager.default.createSymbolicLink(atPath: bin.path + "/only-here", withDestinationPath: "/bin/echo")
         // PATH comes from a secret: only the final environment's PATH can find the command.
-        try server.setSecret("PATH", bin.path + ":/usr/bin:/bin")
+        try server.setSecret("PATH", bin.path + ":/usr/bin:/bin", token: DevServer.demoToken)
         let mode = watch ? ["--watch"] : []
         let result = try runSoupRun(mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "only-here", "found-in-secret-path"],
                                     environment: ["SOUP_TOKEN": DevServer.demoToken, "PATH": "/usr/bin:/bin"])
@@ -95,7 +95,7 @@ struct ProcessHygieneEndToEndTests {
     @Test(arguments: [false, true])
     func anEnvironmentTooLargeForExecNamesTheVariable(watch: Bool) throws {
         let server = try DevServer()
-        try server.setSecret("HUGE_CERT", String(repeating: "c", count: 200_000))
+        try server.setSecret("HUGE_CERT", String(repeating: "c", count: 200_000), token: DevServer.demoToken)
         let mode = watch ? ["--watch"] : []
         let result = try runSoupRun(mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "/bin/true"],
                                     environment: ["SOUP_TOKEN": DevServer.demoToken])

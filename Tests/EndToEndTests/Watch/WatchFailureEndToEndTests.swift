@@ -44,7 +44,7 @@ struct WatchFailureEndToEndTests {
     }
 
     @Test func garbageJSON() throws {
-        try leavesTheChildAloneDuring(.status(200, body: "{\"data\": {\"A\": ", headers: []), expectInLog: "invalid data")
+        try leavesTheChildAloneDuring(.status(200, body: "{\"data\": {\"A\": ", headers: []), expectInLog: "not valid JSON")
     }
 
     @Test func tokenRevoked401() throws {
@@ -52,7 +52,7 @@ struct WatchFailureEndToEndTests {
     }
 
     @Test func invalidKeyNeverReplacesTheGoodEnvironment() throws {
-        try leavesTheChildAloneDuring(.status(200, body: #"{"data":{"bad-key":"x"}}"#, headers: []), expectInLog: "invalid data")
+        try leavesTheChildAloneDuring(.status(200, body: #"{"data":{"bad-key":"x"}}"#, headers: []), expectInLog: "bad-key")
     }
 
     @Test func rateLimited429WithRetryAfterIsHonoured() throws {
