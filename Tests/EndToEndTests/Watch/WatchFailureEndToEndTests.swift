@@ -19,6 +19,7 @@ struct WatchFailureEndToEndTests {
         let api = try WatchScriptedAPI(.secrets(Self.good))
         let script = try WatchScript()
         let run = try startWatch(apiURL: api.apiURL, command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         #expect(run.stdoutText.contains("value=one"))
 
@@ -59,6 +60,7 @@ struct WatchFailureEndToEndTests {
         let api = try WatchScriptedAPI(.secrets(Self.good))
         let script = try WatchScript()
         let run = try startWatch(apiURL: api.apiURL, command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         api.set(.status(429, body: "", headers: [("Retry-After", "2")]))
         #expect(watchWaitUntil(run, timeout: 30) { run.stderrText.contains("rate limiting") })
@@ -89,6 +91,7 @@ struct WatchFailureEndToEndTests {
         let port = try #require(apiURL.split(separator: ":").last?.split(separator: "/").first.map(String.init))
         let script = try WatchScript()
         let run = try startWatch(apiURL: apiURL, command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
 
         first.signal(SIGTERM)

@@ -14,6 +14,7 @@ struct WatchRestartEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "5"], command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         #expect(run.stdoutText.contains("value=unset"))
 
@@ -50,6 +51,7 @@ struct WatchRestartEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("ignore-term"))
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         try server.setSecret("WATCHED", "v", token: DevServer.demoToken)
         #expect(run.waitForOutput("ready 2 ", in: .stdout, timeout: 30))
@@ -64,6 +66,7 @@ struct WatchRestartEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("grandchild"))
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         let grandchild = try #require(watchPid(after: "grandchild", in: run.stdoutText))
         #expect(watchProcessExists(grandchild))
@@ -82,6 +85,7 @@ struct WatchRestartEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--splay", "1"], command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         let changed = Date()
         try server.setSecret("WATCHED", "v", token: DevServer.demoToken)

@@ -14,6 +14,7 @@ struct WatchSignalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         for (signal, name) in [(SIGHUP, "HUP"), (SIGUSR1, "USR1"), (SIGUSR2, "USR2"), (SIGWINCH, "WINCH")] {
             run.signal(signal)
@@ -33,6 +34,7 @@ struct WatchSignalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, command: script.command(), environment: ["TERM_EXIT": "5"])
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(signal)
         let result = run.wait(timeout: 30)
@@ -46,6 +48,7 @@ struct WatchSignalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, command: script.command(), environment: ["TERM_EXIT": termExit])
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
         #expect(run.wait(timeout: 30).termination == .exited(expected))
@@ -55,6 +58,7 @@ struct WatchSignalEndToEndTests {
     func aChildEndingOnItsOwnPassesItsStatusOn(ending: String, expected: Int32) throws {
         let server = try DevServer()
         let run = try startWatch(apiURL: server.apiURL, command: ["/bin/sh", "-c", "echo ready; \(ending)"])
+        defer { watchKillChildren(of: run) }
         let result = run.wait(timeout: 30)
         #expect(result.stdoutText == "ready\n")
         #expect(result.termination == .exited(expected))
@@ -64,6 +68,7 @@ struct WatchSignalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "60"], command: script.command("ignore-term"))
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
         #expect(watchWaitUntil(run, timeout: 30) { run.stderrText.contains("received signal 15; forwarded") })
@@ -77,6 +82,7 @@ struct WatchSignalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.3"], command: script.command("ignore-term"))
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
@@ -89,6 +95,7 @@ struct WatchSignalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let run = try startWatch(apiURL: server.apiURL, command: script.command())
+        defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         let child = try #require(watchPid(after: "ready 1 pid", in: run.stdoutText))
         run.signal(SIGKILL)

@@ -77,6 +77,20 @@ func watchWaitUntil(_ child: ChildProcess, timeout: Double, _ condition: () -> B
     return true
 }
 
+/// Kills (SIGKILL) every child and grandchild `run` reported (`pid=N`, `grandchild N`): a
+/// child that ignores TERM outlives soup-run's parent-death signal when a test stops early.
+func watchKillChildren(of run: ChildProcess) {
+    for line in run.stdoutText.split(separator: "\n") {
+        for prefix in ["pid=", "grandchild "] {
+            guard let range = line.range(of: prefix) else { continue }
+            guard let pid = Int32(line[range.upperBound...].prefix { $0.isNumber }), pid > 1 else { continue }
+            // Only if that pid is still one of ours, not a recycled number.
+            let command = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? ""
+            if command.contains("/child.sh\0") || command == "sleep\u{0}1000\u{0}" { kill(pid, SIGKILL) }
+        }
+    }
+}
+
 /// How many times `marker` occurs in `text`.
 func watchCount(of marker: String, in text: String) -> Int {
     text.components(separatedBy: marker).count - 1
