@@ -51,7 +51,7 @@ static int change_action(int sig, void (*handler)(int), int flags) {
     return 0;
 }
 
-int soup_signals_install(const int *signals, int count, int ignore_tty_stops) {
+int soup_signals_install(const int *signals, int count, int supervisor) {
     if (pipe_read >= 0) {
         errno = EBUSY;
         return -1;
@@ -79,9 +79,10 @@ int soup_signals_install(const int *signals, int count, int ignore_tty_stops) {
         }
         sigaddset(&wanted, sig);
     }
-    if (ignore_tty_stops) {
+    if (supervisor) {
         change_action(SIGTTIN, SIG_IGN, 0);
         change_action(SIGTTOU, SIG_IGN, 0);
+        change_action(SIGPIPE, SIG_IGN, 0);
     }
     // A parent that spawned us from a thread with a dirty mask must not make us deaf.
     pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);

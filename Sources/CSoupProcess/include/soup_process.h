@@ -37,10 +37,12 @@ int soup_spawn(const char *path, char *const argv[], char *const envp[], int ter
 /*
  * Installs a handler for each of `signals` that writes the signal number as one byte to a
  * non-blocking close-on-exec self-pipe. Returns the pipe's read end, or -1 with errno set.
- * Ignores SIGTTIN/SIGTTOU too when `ignore_tty_stops` is non-zero (the supervisor hands the
- * terminal to the child and must not be stopped for writing its logs).
+ * With `supervisor` non-zero also ignores SIGTTIN and SIGTTOU (the supervisor hands the
+ * terminal to the child and must not be stopped for writing its logs) and SIGPIPE (a log
+ * reader that went away must not kill the supervisor and, through it, the child). Children
+ * get default dispositions back (soup_spawn).
  */
-int soup_signals_install(const int *signals, int count, int ignore_tty_stops);
+int soup_signals_install(const int *signals, int count, int supervisor);
 /* Restores the dispositions soup_signals_install changed and closes the pipe. */
 void soup_signals_uninstall(void);
 /* Writes a 0 byte to the self-pipe: wakes the loop from another thread. */

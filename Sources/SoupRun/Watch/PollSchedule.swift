@@ -39,25 +39,12 @@ public enum PollSchedule {
     }
 }
 
-/// Which keys differ between two child environments (never their values).
-public struct EnvironmentDiff: Sendable, Equatable {
-    public var changed: [String]
-    public var added: [String]
-    public var removed: [String]
-
-    public init(old: [String: String], new: [String: String]) {
-        changed = old.keys.filter { key in new[key].map { $0 != old[key] } ?? false }.sorted()
-        added = new.keys.filter { old[$0] == nil }.sorted()
-        removed = old.keys.filter { new[$0] == nil }.sorted()
-    }
-
-    public var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty }
-
-    /// `changed: A, B; added: C; removed: D` (only the non-empty parts).
-    public var summary: String {
-        [("changed", changed), ("added", added), ("removed", removed)]
-            .filter { !$0.1.isEmpty }
-            .map { "\($0.0): \($0.1.joined(separator: ", "))" }
-            .joined(separator: "; ")
+/// Seconds for messages: `0.2 s`, `10 s`, `1.5 s`.
+enum Seconds {
+    static func format(_ seconds: Double) -> String {
+        let tenths = (seconds * 10).rounded()
+        let whole = Int(tenths / 10)
+        let fraction = Int(tenths) % 10
+        return fraction == 0 ? "\(whole) s" : "\(whole).\(fraction) s"
     }
 }

@@ -11,6 +11,12 @@ import Darwin
 /// hand signals to the machine; collect a finished poll; reap every zombie; check an old
 /// group; tick. Call `run` from a thread that lives until it returns: the child's
 /// parent-death signal fires when the thread that spawned it ends.
+///
+/// Terminal: when stdin is a terminal whose foreground group is soup-run's, each child's group
+/// is made the foreground group (in the child, before exec, as tini does). The terminal then
+/// sends Ctrl-C (and WINCH, and reads) to the child's group itself, exactly once; soup-run, now
+/// in the background, gets nothing to forward again. soup-run takes the terminal back whenever
+/// a child ends and before it exits.
 final class WatchDriver {
     static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD]
     /// The longest single wait: the loop wakes at least this often even with nothing due.

@@ -211,13 +211,3 @@ public struct WatchMachine {
         }
     }
 }
-
-/// Seconds for messages: `0.2 s`, `10 s`, `1.5 s`.
-enum Seconds {
-    static func format(_ seconds: Double) -> String {
-        let tenths = (seconds * 10).rounded()
-        let whole = Int(tenths / 10)
-        let fraction = Int(tenths) % 10
-        return fraction == 0 ? "\(whole) s" : "\(whole).\(fraction) s"
-    }
-}

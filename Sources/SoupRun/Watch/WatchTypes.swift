@@ -92,3 +92,26 @@ public enum WatchAction: Sendable, Equatable {
         case error, warning, info, debug
     }
 }
+
+/// Which keys differ between two child environments (never their values).
+public struct EnvironmentDiff: Sendable, Equatable {
+    public var changed: [String]
+    public var added: [String]
+    public var removed: [String]
+
+    public init(old: [String: String], new: [String: String]) {
+        changed = old.keys.filter { key in new[key].map { $0 != old[key] } ?? false }.sorted()
+        added = new.keys.filter { old[$0] == nil }.sorted()
+        removed = old.keys.filter { new[$0] == nil }.sorted()
+    }
+
+    public var isEmpty: Bool { changed.isEmpty && added.isEmpty && removed.isEmpty }
+
+    /// `changed: A, B; added: C; removed: D` (only the non-empty parts).
+    public var summary: String {
+        [("changed", changed), ("added", added), ("removed", removed)]
+            .filter { !$0.1.isEmpty }
+            .map { "\($0.0): \($0.1.joined(separator: ", "))" }
+            .joined(separator: "; ")
+    }
+}

@@ -6,6 +6,25 @@ import Glibc
 import Darwin
 #endif
 
+/// Starting the command: in place of soup-run (one-shot mode) or as a child (`--watch`).
+public enum Exec {
+    /// Replaces soup-run with `command` run in `environment`; returns only on failure.
+    ///
+    /// `command[0]` is looked up in `environment`'s PATH (see `ExecutableLookup`), the kernel's
+    /// size limits are checked first (see `ExecLimits`), and the command starts with an empty
+    /// signal mask, default dispositions (signals ignored when soup-run started stay ignored,
+    /// as with `nohup`) and none of soup-run's own descriptors (inherited ones stay open).
+    public static func replaceProcess(command: [String], environment: [String: String]) -> ExecError {
+        switch PreparedCommand.prepare(command: command, environment: environment) {
+        case .failure(let error):
+            return error
+        case .success(let prepared):
+            let code = prepared.withCArrays { path, argv, envp in soup_exec_replace(path, argv, envp) }
+            return prepared.error(forExecErrno: code, environment: environment)
+        }
+    }
+}
+
 /// The supervisor's system calls on its child: spawn, signal the group, reap, probe the group.
 /// Everything goes through CSoupProcess; see `soup_process.h` for what happens in the child.
 enum ChildLauncher {
