@@ -70,7 +70,8 @@ int soup_signals_install(const int *signals, int count, int supervisor) {
     for (int i = 0; i < count; i++) {
         int sig = signals[i];
         if (sig <= 0 || sig >= SOUP_NSIG) continue;
-        int flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
+        // SIGCHLD also for a stopped child: Ctrl-Z in the child is passed on (job control).
+        int flags = SA_RESTART;
         if (change_action(sig, on_signal, flags) != 0) {
             int failure = errno;
             soup_signals_uninstall();
@@ -170,9 +171,11 @@ int soup_wait_readable(int fd, int timeout_ms) {
 
 pid_t soup_reap(pid_t pid, int *status) {
     pid_t reaped;
-    do reaped = waitpid(pid, status, WNOHANG); while (reaped < 0 && errno == EINTR);
+    do reaped = waitpid(pid, status, WNOHANG | WUNTRACED); while (reaped < 0 && errno == EINTR);
     return reaped;
 }
+
+int soup_wifstopped(int status) { return WIFSTOPPED(status); }
 
 int soup_wifexited(int status) { return WIFEXITED(status); }
 int soup_wexitstatus(int status) { return WEXITSTATUS(status); }
@@ -211,4 +214,19 @@ void soup_terminal_reclaim(int fd) {
     pthread_sigmask(SIG_BLOCK, &ttou, &previous);
     (void)tcsetpgrp(fd, getpgrp());
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
+}
+
+void soup_terminal_suspend_with(int fd, pid_t pgid) {
+    if (fd < 0 || pgid <= 1) return;
+    soup_terminal_reclaim(fd);
+    // Default SIGTSTP stops every thread here; an orphaned process group (a session leader
+    // under a program without job control) is not stopped by it and just carries on.
+    raise(SIGTSTP);
+    sigset_t ttou, previous;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &previous);
+    if (tcgetpgrp(fd) == getpgrp()) (void)tcsetpgrp(fd, pgid); // `fg`: the child reads the terminal again
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    kill(-pgid, SIGCONT);
 }

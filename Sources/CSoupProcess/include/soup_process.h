@@ -59,8 +59,10 @@ int soup_wait_readable(int fd, int timeout_ms);
 
 /* ---- children ----------------------------------------------------------------------------- */
 
-/* waitpid(pid, WNOHANG): returns the pid reaped, 0 when none is ready, -1 (ECHILD: none left). */
+/* waitpid(pid, WNOHANG | WUNTRACED): the pid reaped (or reported stopped), 0 when none is
+ * ready, -1 (ECHILD: none left). */
 pid_t soup_reap(pid_t pid, int *status);
+int soup_wifstopped(int status);
 int soup_wifexited(int status);
 int soup_wexitstatus(int status);
 int soup_wifsignaled(int status);
@@ -78,6 +80,12 @@ int soup_become_subreaper(void);
 int soup_terminal_we_own(void);
 /* Makes our own process group the terminal's foreground group again (SIGTTOU blocked). */
 void soup_terminal_reclaim(int fd);
+/*
+ * Job control for a child that owns the terminal and was stopped (Ctrl-Z): take the terminal
+ * back, stop ourselves (SIGTSTP) so the shell gets its prompt back; once continued (`fg` or
+ * `bg`), give the terminal to `pgid` again if it is ours, and continue `pgid`.
+ */
+void soup_terminal_suspend_with(int fd, pid_t pgid);
 
 /* ---- descriptors -------------------------------------------------------------------------- */
 

@@ -54,13 +54,20 @@ enum ChildLauncher {
         return code == ESRCH ? 0 : code
     }
 
-    /// Reaps one exited child, if any: its pid and how it ended.
-    static func reapAny() -> (pid: Int32, status: ChildStatus)? {
+    /// What `reapAny` found: a child that ended (reaped), or one that was stopped.
+    enum Reaped {
+        case ended(pid: Int32, status: ChildStatus)
+        case stopped(pid: Int32)
+    }
+
+    /// Reaps one ended child, or reports one stopped child, if any.
+    static func reapAny() -> Reaped? {
         var raw: Int32 = 0
         let pid = soup_reap(-1, &raw)
         guard pid > 0 else { return nil }
-        if soup_wifsignaled(raw) != 0 { return (pid, .signaled(soup_wtermsig(raw))) }
-        return (pid, .exited(soup_wexitstatus(raw)))
+        if soup_wifstopped(raw) != 0 { return .stopped(pid: pid) }
+        if soup_wifsignaled(raw) != 0 { return .ended(pid: pid, status: .signaled(soup_wtermsig(raw))) }
+        return .ended(pid: pid, status: .exited(soup_wexitstatus(raw)))
     }
 
     static func groupExists(_ pgid: Int32) -> Bool { soup_group_exists(pgid) != 0 }

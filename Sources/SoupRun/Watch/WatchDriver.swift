@@ -16,7 +16,8 @@ import Darwin
 /// is made the foreground group (in the child, before exec, as tini does). The terminal then
 /// sends Ctrl-C (and WINCH, and reads) to the child's group itself, exactly once; soup-run, now
 /// in the background, gets nothing to forward again. soup-run takes the terminal back whenever
-/// a child ends and before it exits.
+/// a child ends and before it exits. Ctrl-Z stops the child; soup-run then stops itself too
+/// (the shell sees the job stopped) and continues the child when it is continued (`fg`, `bg`).
 final class WatchDriver {
     static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD]
     /// The longest single wait: the loop wakes at least this often even with nothing due.
@@ -82,12 +83,19 @@ final class WatchDriver {
         if let result = worker.take() {
             if let code = feed(.pollFinished(result)) { return code }
         }
-        while let (pid, status) = ChildLauncher.reapAny() {
-            if pid == child {
-                child = nil
-                soup_terminal_reclaim(terminal) // a Ctrl-C between two children reaches us
+        while let reaped = ChildLauncher.reapAny() {
+            switch reaped {
+            case .stopped(let pid):
+                // Ctrl-Z stopped the child that owns the terminal: stop with it, so the shell
+                // gets its prompt back; `fg`/`bg` continue us, and we continue the child.
+                if pid == child, terminal >= 0 { soup_terminal_suspend_with(terminal, pid) }
+            case .ended(let pid, let status):
+                if pid == child {
+                    child = nil
+                    soup_terminal_reclaim(terminal) // a Ctrl-C between two children reaches us
+                }
+                if let code = feed(.childExited(pid: pid, status: status)) { return code }
             }
-            if let code = feed(.childExited(pid: pid, status: status)) { return code }
         }
         if let group = machine.awaitedGroup, !ChildLauncher.groupExists(group) {
             if let code = feed(.groupGone(pgid: group)) { return code }

@@ -47,6 +47,56 @@ private let ptyDriver = #"""
     print("\nSTATUS", status)
     """#
 
+/// Drives an interactive bash on a pseudo-terminal through `steps` (JSON: a list of
+/// [expect, send] pairs; each waits, bounded, for `expect` in the new output, then types `send`).
+/// Prints the transcript; every wait is bounded, and bash and every process of its session are
+/// killed at the end.
+private let shellDriver = #"""
+    import json, os, pty, select, sys, time
+    steps = json.loads(sys.argv[1])
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve("/bin/bash", ["bash", "--norc", "--noprofile", "-i"], dict(os.environ, PS1="$ "))
+    out = b""
+    def read_until(marker, start, timeout):
+        global out
+        end = time.monotonic() + timeout
+        while marker.encode() not in out[start:]:
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    return False
+                if not data:
+                    return False
+                out += data
+        return True
+    mark = 0
+    for expect, send in steps:
+        if not read_until(expect, mark, 30):
+            out += ("\n<<timed out waiting for %r>>\n" % expect).encode()
+            break
+        mark = out.index(expect.encode(), mark) + len(expect)
+        os.write(fd, send.encode())
+    # Everything in bash's session (jobs included, even stopped ones), then bash.
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != pid:
+            try:
+                with open("/proc/%s/stat" % entry) as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                if int(fields[3]) == pid:
+                    os.kill(int(entry), 9)
+            except (OSError, ValueError, IndexError):
+                pass
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    """#
+
 private let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
     ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }
         .first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -71,5 +121,53 @@ struct WatchTerminalEndToEndTests {
         #expect(transcript.contains("read hello"), "transcript: \(transcript)")
         #expect(watchCount(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
         #expect(transcript.hasSuffix("STATUS 3\n"), "soup-run exits with the child's status: \(transcript)")
+    }
+
+    @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))
+    func ctrlZStopsTheJobAndFgResumesItWithTheTerminal() throws {
+        let server = try DevServer()
+        let script = try WatchScript()
+        let driver = try script.directory.write("drive_shell.py", shellDriver)
+        let command = ([Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL, "my-app", "prod", "--"]
+            + script.command("read-tty")).map { "'\($0)'" }.joined(separator: " ")
+        let steps: [[String]] = [
+            ["$ ", command + "\n"],
+            ["ready 1 ", "\u{1A}"],          // Ctrl-Z
+            ["Stopped", "fg\n"],             // the shell got its prompt back: the job is stopped
+            ["soup-run", "hello\n"],         // fg echoes the command; the child reads the terminal
+            ["read hello", "\u{03}"],        // Ctrl-C
+            ["got INT 1", ""],
+            ["$ ", "echo status=$?\n"],
+            ["status=3", ""],
+        ]
+        let json = "[" + steps.map { "[" + $0.map { "\"\($0.unicodeEscaped)\"" }.joined(separator: ",") + "]" }
+            .joined(separator: ",") + "]"
+        let result = try runProcess(
+            try #require(python3), [driver, json],
+            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken, "TERM_EXIT": "3",
+                          "TERM": "dumb", "HOME": script.directory.path],
+            timeout: 120)
+        let transcript = result.stdoutText
+        #expect(transcript.contains("Stopped"), "transcript: \(transcript)")
+        #expect(transcript.contains("read hello"), "transcript: \(transcript)")
+        #expect(watchCount(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
+        #expect(transcript.contains("status=3"), "transcript: \(transcript)")
+        #expect(!transcript.contains("timed out"), "transcript: \(transcript)")
+    }
+}
+
+private extension String {
+    /// JSON string contents: quotes, backslashes and control characters escaped.
+    var unicodeEscaped: String {
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 }
