@@ -22,7 +22,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case rejected(status: Int, serverMessage: String?)
     /// A status soup-run cannot use (1xx, 2xx other than 200, 3xx without Location, 304 unasked).
     case unexpectedStatus(Int)
-    /// The 200 body failed validation: `SecretsDocument`'s message (names the key, never the value).
+    /// The 200 body failed validation: what is wrong (names the key, never the value).
     case invalidData(String)
     /// The body exceeded the cap.
     case bodyTooLarge(limit: Int)
@@ -91,9 +91,9 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .unexpectedStatus(let status):
             return "the API answered with unexpected HTTP status \(status)"
         case .invalidData(let message):
-            return message
+            return "invalid data from the API: \(message)"
         case .bodyTooLarge(let limit):
-            return "invalid response from the API: the body exceeds \(limit / (1 << 20)) MiB"
+            return "invalid data from the API: the body exceeds \(limit / (1 << 20)) MiB"
         case .badURL(let problem):
             return "invalid API URL (--api-url, SOUP_API_URL): \(problem)"
         case .redirectRefused(let target, let reason):

@@ -21,7 +21,7 @@ enum ResponseInterpreter {
             do {
                 return .secrets(try SecretsDocument.parse(response.body), etag: response.etag)
             } catch {
-                throw .invalidData("\(error)")
+                throw .invalidData(reason(of: error))
             }
         case 304 where sentETag:
             return .notModified
@@ -44,6 +44,13 @@ enum ResponseInterpreter {
         default:
             throw .unexpectedStatus(status)
         }
+    }
+
+    /// `SecretsDocument`'s message without its lead-in, which `FetchError` words itself.
+    static func reason(of error: InvalidDataError) -> String {
+        let text = error.description
+        let leadIn = "invalid response from the API: "
+        return text.hasPrefix(leadIn) ? String(text.dropFirst(leadIn.count)) : text
     }
 
     /// The `Retry-After` header in seconds, if present and well-formed.

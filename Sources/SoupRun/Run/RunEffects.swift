@@ -28,20 +28,8 @@ struct RunEffects: Sendable {
 enum RunError: SoupRunFailure, Equatable {
     /// `--export` output could not be written (stdout closed).
     case cannotWriteOutput
-    /// `--watch` was asked for but this build has no supervisor wired in.
-    case watchUnavailable
 
-    var exitCode: ExitCode {
-        switch self {
-        case .cannotWriteOutput: return .unavailable
-        case .watchUnavailable: return .usage
-        }
-    }
+    var exitCode: ExitCode { .unavailable }
 
-    var description: String {
-        switch self {
-        case .cannotWriteOutput: return "cannot write to standard output"
-        case .watchUnavailable: return "--watch is not available in this build"
-        }
-    }
+    var description: String { "cannot write to standard output" }
 }

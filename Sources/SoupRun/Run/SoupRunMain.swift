@@ -1,7 +1,8 @@
-/// The story of the program: parse, load the token, fetch, merge, then export or exec.
+/// The story of the program: parse, load the token, fetch, merge, then export, exec, or (with
+/// `--watch`) supervise.
 ///
 /// Data flows one way: argv + environment → `Invocation` → token → secrets → merged environment
-/// → `--export` output or `execve`. Every failure ends here as one line on stderr,
+/// → `--export` output, `execve` or the `--watch` supervisor. Every failure ends here as one line on stderr,
 /// `soup-run: error: <message>`, and its exit code (`failure(_:logger:)`).
 public enum SoupRunMain {
     /// Runs soup-run; returns the exit code (the command's own once it runs, since exec replaces us).
@@ -54,12 +55,12 @@ public enum SoupRunMain {
             configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
             sleep: effects.sleep)
 
-        if configuration.watch != nil {
-            // WATCH CALL SITE: the one place `--watch` starts. When the supervisor (proc branch)
-            // lands, replace the next line with, e.g.:
-            //     client.warnIfPlainHTTP()
-            //     return Supervisor.run(configuration: configuration, client: client, inherited: environment, logger: logger)
-            throw RunError.watchUnavailable
+        if configuration.watch != nil, case .run(let command) = configuration.mode {
+            // --watch: supervise the command instead of exec'ing it (the parser refuses
+            // --watch with --export). WatchMode's start-up fetch is `client.fetch()`, which
+            // also gives the plain-http warning.
+            return WatchMode.run(
+                configuration: configuration, command: command, inherited: environment, source: client, logger: logger)
         }
 
         let secrets = try client.fetch()

@@ -59,7 +59,7 @@ public final class DevServer: @unchecked Sendable {
     /// Sets a secret through the API (`POST .../secrets`), checking for 201.
     public func setSecret(
         _ key: String, _ value: String, project: String = "my-app", environment: String = "prod",
-        token: String = e2eToken
+        token: String = DevServer.demoToken
     ) throws {
         let body = JSONValue.stringObject(["key": key, "value": value]).encoded()
         let status = try curl(
