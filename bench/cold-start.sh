@@ -29,13 +29,15 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# The binaries measured are the release ones users install (scripts/release.sh: static Swift runtime
+# and libstdc++, no local rpath, stripped), so the figures are what a user's machine sees.
+dist=".build/bench-dist"
 if [ "$build" = 1 ]; then
-    swift build -c release --static-swift-stdlib 2>&1 | tail -1
+    scripts/release.sh "$dist" >/dev/null
 fi
-bin="$(swift build -c release --show-bin-path)"
-soup_run="$bin/soup-run"
-dev_server="$bin/soup-dev-server"
-[ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $bin (run without --no-build)" >&2; exit 1; }
+soup_run="$PWD/$dist/soup-run"
+dev_server="$PWD/$dist/soup-dev-server"
+[ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
 
 work="$(mktemp -d)"
 server_pid=""
@@ -98,3 +100,4 @@ verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok
 echo
 echo "median   soup-run ${soup_ms} ms   curl ${curl_ms} ms   ratio ${ratio}x (target ≤ 1.3x: $(verdict "$ratio" 1.3))"
 echo "peak RSS soup-run $(mib "$soup_rss") MiB   curl $(mib "$curl_rss") MiB (target ≤ 20 MiB: $(verdict "$(mib "$soup_rss")" 20))"
+echo "machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2), $(uname -sr), $(date -u +%Y-%m-%d)"

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 out=${1:-dist}
 mkdir -p "$out"
 
-flags=(-c release)
+# No $ORIGIN rpath: the binaries load nothing from beside themselves, and the loader skips the lookups.
+flags=(-c release --disable-local-rpath)
 if [ "$(uname -s)" = Linux ]; then
     flags+=(--static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -static-libgcc)
     # The static Swift runtime asks for -lstdc++; a linker script of that name that points at the
