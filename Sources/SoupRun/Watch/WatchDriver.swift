@@ -71,7 +71,8 @@ final class WatchDriver {
     /// One iteration after a wake-up; an exit code ends the loop.
     private func step() -> Int32? {
         var bytes = [Int32](repeating: 0, count: 64)
-        while true {
+        // Bounded: a flood of signals is handled over several iterations, never forever here.
+        for _ in 0..<16 {
             let count = Int(soup_signals_drain(&bytes, Int32(bytes.count)))
             if count == 0 { break }
             for byte in bytes[0..<count] {

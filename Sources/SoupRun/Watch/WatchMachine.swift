@@ -115,6 +115,9 @@ public struct WatchMachine {
     }
 
     mutating func beginRestart(pid: Int32, now: Double, reason: String) -> [WatchAction] {
+        // The splay delay comes before the stop, not between stop and start: the old child keeps
+        // serving while it runs, so replicas that saw the same change go down one after another
+        // (a rolling restart) instead of all at once and coming back at random times.
         let delay = PollSchedule.splayDelay(settings.splay, unit: unitRandom())
         if delay > 0 {
             phase = .restartPending(pid: pid, at: now + delay)
