@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/prerequisites.sh
 swift build --product soup-run >/dev/null
 swift build --product soup-dev-server >/dev/null
 bin=$(swift build --show-bin-path)

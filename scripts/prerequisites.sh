@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what building and testing soup-run needs and the Swift toolchain does not bring:
+# libcurl's headers, curl (tests and demo), and the shells and tools the tests drive.
+# Used by .ci/run and scripts/demo.sh. Does nothing when everything is present; on macOS
+# everything needed ships with Xcode's command-line tools.
+set -euo pipefail
+[ "$(uname -s)" = Linux ] || exit 0
+
+need=()
+have_header() { [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ]; }
+have_header || need+=(libcurl4-openssl-dev)
+command -v curl >/dev/null || need+=(curl)
+if [ "${1:-}" = --test ]; then
+    # The test suite also drives these (each test says why it needs one).
+    command -v bash >/dev/null || need+=(bash)
+    command -v dash >/dev/null || need+=(dash)
+    command -v zsh >/dev/null || need+=(zsh)
+    command -v fish >/dev/null || need+=(fish)
+    command -v unshare >/dev/null || need+=(util-linux)
+    command -v python3 >/dev/null || need+=(python3)
+fi
+yaml_missing() { [ "${1:-}" = --test ] && command -v python3 >/dev/null && ! python3 -c 'import yaml' 2>/dev/null; }
+if [ ${#need[@]} -eq 0 ]; then
+    # The example tests read YAML with PyYAML, from PyPI when the python3 on PATH is not Debian's.
+    if yaml_missing "${1:-}"; then python3 -m pip install -q pyyaml; fi
+    exit 0
+fi
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "missing: ${need[*]} — install them with your package manager (Debian/Ubuntu: sudo apt-get install ${need[*]})" >&2
+    exit 1
+fi
+echo "installing: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if yaml_missing "${1:-}"; then python3 -m pip install -q pyyaml; fi
