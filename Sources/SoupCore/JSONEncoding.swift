@@ -22,7 +22,10 @@ extension JSONValue {
         case .number(let n): out.append(n)
         case .string(let s): JSON.appendQuoted(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out.append("[]"); return }
+            if items.isEmpty {
+                out.append("[]")
+                return
+            }
             out.append("[")
             for (i, item) in items.enumerated() {
                 if i > 0 { out.append(",") }
@@ -32,7 +35,10 @@ extension JSONValue {
             newline(&out, indent, level)
             out.append("]")
         case .object(let members):
-            if members.isEmpty { out.append("{}"); return }
+            if members.isEmpty {
+                out.append("{}")
+                return
+            }
             out.append("{")
             let names = members.keys.sorted { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }
             for (i, name) in names.enumerated() {

@@ -36,7 +36,9 @@ public enum PercentEncoding {
         }
         while let b = it.next() {
             if b == UInt8(ascii: "%") {
-                guard let h = it.next(), let l = it.next(), let hv = hexValue(h), let lv = hexValue(l) else { return nil }
+                guard let h = it.next(), let l = it.next(), let hv = hexValue(h), let lv = hexValue(l) else {
+                    return nil
+                }
                 bytes.append(hv << 4 | lv)
             } else if plusAsSpace && b == UInt8(ascii: "+") {
                 bytes.append(0x20)

@@ -54,7 +54,8 @@ import Testing
     @Test func theSecretsWinAndResolveReferences() throws {
         let server = try DevServer(state: DevServer.testState)
         let result = try soupRun(
-            ["my-app", "prod", "--", "/bin/sh", "-c", "printf '%s|%s' \"$DATABASE_URL\" \"$LOG_LEVEL\""], api: server.apiURL,
+            ["my-app", "prod", "--", "/bin/sh", "-c", "printf '%s|%s' \"$DATABASE_URL\" \"$LOG_LEVEL\""],
+            api: server.apiURL,
             environment: ["LOG_LEVEL": "debug"])
         expectExit(result, 0)
         #expect(result.stdoutText == "postgres://app:change-me@db.internal:5432/app|warn")
@@ -62,7 +63,9 @@ import Testing
 
     @Test func noResolveGivesRawReferences() throws {
         let server = try DevServer(state: DevServer.testState)
-        let result = try soupRun(["--no-resolve", "my-app", "prod", "--", "/bin/sh", "-c", "printf %s \"$DATABASE_URL\""], api: server.apiURL)
+        let result = try soupRun(
+            ["--no-resolve", "my-app", "prod", "--", "/bin/sh", "-c", "printf %s \"$DATABASE_URL\""], api: server.apiURL
+        )
         expectExit(result, 0)
         #expect(result.stdoutText == "postgres://app:${DB_PASSWORD}@${DB_HOST}:${DB_PORT}/${DB_NAME}")
     }
@@ -76,7 +79,8 @@ import Testing
 
     @Test func anotherProjectsTokenIs77() throws {
         let server = try DevServer(state: DevServer.testState)
-        let result = try soupRun(["my-app", "prod", "--", "true"], api: server.apiURL, token: DevServer.otherProjectToken)
+        let result = try soupRun(
+            ["my-app", "prod", "--", "true"], api: server.apiURL, token: DevServer.otherProjectToken)
         expectExit(result, 77, token: DevServer.otherProjectToken)
         expectOneErrorLine(result, containing: "HTTP 403")
     }
@@ -126,7 +130,8 @@ import Testing
         expectExit(export, 0)
         let keys = Self.nasty.keys.sorted()
         let script = "eval \"$(cat)\"; printf '%s\\0' " + keys.map { "\"$\($0)\"" }.joined(separator: " ")
-        let shell = try runProcess("/bin/sh", ["-c", script], environment: ["PATH": "/usr/bin:/bin"], stdin: export.stdout, timeout: 30)
+        let shell = try runProcess(
+            "/bin/sh", ["-c", script], environment: ["PATH": "/usr/bin:/bin"], stdin: export.stdout, timeout: 30)
         #expect(shell.termination == .exited(0), "\(shell.stderrText)")
         #expect(shell.stdout == Self.nulSeparated(keys))
     }
@@ -144,7 +149,8 @@ import Testing
 
     @Test func exportDotenvListsSortedKeys() throws {
         let server = try DevServer(state: DevServer.testState)
-        let export = try soupRun(["--only", "DB_HOST,DB_PORT", "my-app", "prod", "--export", "--format", "dotenv"], api: server.apiURL)
+        let export = try soupRun(
+            ["--only", "DB_HOST,DB_PORT", "my-app", "prod", "--export", "--format", "dotenv"], api: server.apiURL)
         expectExit(export, 0)
         let lines = export.stdoutText.split(separator: "\n").map(String.init)
         #expect(lines.count == 2)

@@ -31,7 +31,9 @@ import Testing
 
     @Test func anHTMLErrorPageIsReportedByItsStatus() throws {
         let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
-        let api = try FakeAPI { _ in HTTPResponse(status: 502, headers: [("Content-Type", "text/html")], body: Array(html.utf8)) }
+        let api = try FakeAPI { _ in
+            HTTPResponse(status: 502, headers: [("Content-Type", "text/html")], body: Array(html.utf8))
+        }
         let result = try soupRun(["--retries", "0", "my-app", "prod", "--", "true"], api: api.apiURL)
         expectExit(result, 69)
         expectOneErrorLine(result, containing: "HTTP 502")
@@ -41,7 +43,8 @@ import Testing
     @Test func aHangingServerIsBoundedByTheTimeout() throws {
         let silent = try SilentPort()
         let result = try soupRun(
-            ["--timeout", "0.5", "--retries", "1", "my-app", "prod", "--", "true"], api: "http://127.0.0.1:\(silent.port)/api/v1",
+            ["--timeout", "0.5", "--retries", "1", "my-app", "prod", "--", "true"],
+            api: "http://127.0.0.1:\(silent.port)/api/v1",
             timeout: 60)
         expectExit(result, 69)
         expectOneErrorLine(result, containing: "did not answer within 0.5 s")
@@ -51,7 +54,8 @@ import Testing
 
     @Test func aServerThatIsDownIs69() throws {
         let port = try closedPort()
-        let result = try soupRun(["--retries", "1", "my-app", "prod", "--", "true"], api: "http://127.0.0.1:\(port)/api/v1")
+        let result = try soupRun(
+            ["--retries", "1", "my-app", "prod", "--", "true"], api: "http://127.0.0.1:\(port)/api/v1")
         expectExit(result, 69)
         expectOneErrorLine(result, containing: "cannot reach the API at http://127.0.0.1:\(port)")
     }
@@ -93,14 +97,18 @@ import Testing
     @Test func aSameOriginRedirectIsFollowedWithTheToken() throws {
         let api = try FakeAPI { request in
             if request.path.hasPrefix("/api/v1/") {
-                return HTTPResponse(status: 308, headers: [("Location", "/v2" + request.target.dropFirst("/api/v1".count))])
+                return HTTPResponse(
+                    status: 308, headers: [("Location", "/v2" + request.target.dropFirst("/api/v1".count))])
             }
             return FakeAPI.secrets(["MOVED": "ok"])
         }
         let result = try soupRun(["my-app", "prod", "--", "/bin/sh", "-c", "printf %s \"$MOVED\""], api: api.apiURL)
         expectExit(result, 0)
         #expect(result.stdoutText == "ok")
-        #expect(api.requests.map(\.target) == ["/api/v1/projects/my-app/environments/prod/secrets", "/v2/projects/my-app/environments/prod/secrets"])
+        #expect(
+            api.requests.map(\.target) == [
+                "/api/v1/projects/my-app/environments/prod/secrets", "/v2/projects/my-app/environments/prod/secrets",
+            ])
         #expect(api.requests.allSatisfy { $0.header("Authorization") == "Bearer \(e2eToken)" })
     }
 

@@ -16,14 +16,16 @@ struct JSONEncodingTests {
         #expect(value.encodedPretty() == "{\n  \"a\": [\n    1\n  ],\n  \"b\": {}\n}\n")
     }
 
-    @Test("quote escapes quotes, backslashes and control characters only", arguments: [
-        ("plain", #""plain""#),
-        ("a\"b", #""a\"b""#),
-        ("back\\slash", #""back\\slash""#),
-        ("\n\r\t\u{08}\u{0C}", #""\n\r\t\b\f""#),
-        ("\u{0}\u{1F}", #""\u0000\u001f""#),
-        ("é😀/", "\"é😀/\""),
-    ])
+    @Test(
+        "quote escapes quotes, backslashes and control characters only",
+        arguments: [
+            ("plain", #""plain""#),
+            ("a\"b", #""a\"b""#),
+            ("back\\slash", #""back\\slash""#),
+            ("\n\r\t\u{08}\u{0C}", #""\n\r\t\b\f""#),
+            ("\u{0}\u{1F}", #""\u0000\u001f""#),
+            ("é😀/", "\"é😀/\""),
+        ])
     func quoting(input: String, expected: String) {
         #expect(JSON.quote(input) == expected)
     }

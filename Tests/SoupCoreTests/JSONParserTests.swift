@@ -4,34 +4,38 @@ import Testing
 
 @Suite("JSON parser")
 struct JSONParserTests {
-    @Test("accepts every kind of value", arguments: [
-        ("null", JSONValue.null),
-        ("true", .bool(true)),
-        ("false", .bool(false)),
-        ("0", .number("0")),
-        ("-0", .number("-0")),
-        ("12.5e-3", .number("12.5e-3")),
-        ("1E+9", .number("1E+9")),
-        ("\"\"", .string("")),
-        ("\"a\\\"b\\\\c\\/d\"", .string("a\"b\\c/d")),
-        ("\"\\b\\f\\n\\r\\t\"", .string("\u{08}\u{0C}\n\r\t")),
-        ("\"\\u00e9\\u0000\"", .string("é\u{0}")),
-        ("\"\\ud83d\\ude00\"", .string("😀")),
-        ("\"日本\"", .string("日本")),
-        ("[]", .array([])),
-        ("[1, [2], {}]", .array([.number("1"), .array([.number("2")]), .object([:])])),
-        (" {\"a\" : {\"b\": null}}\n", .object(["a": .object(["b": .null])])),
-    ])
+    @Test(
+        "accepts every kind of value",
+        arguments: [
+            ("null", JSONValue.null),
+            ("true", .bool(true)),
+            ("false", .bool(false)),
+            ("0", .number("0")),
+            ("-0", .number("-0")),
+            ("12.5e-3", .number("12.5e-3")),
+            ("1E+9", .number("1E+9")),
+            ("\"\"", .string("")),
+            ("\"a\\\"b\\\\c\\/d\"", .string("a\"b\\c/d")),
+            ("\"\\b\\f\\n\\r\\t\"", .string("\u{08}\u{0C}\n\r\t")),
+            ("\"\\u00e9\\u0000\"", .string("é\u{0}")),
+            ("\"\\ud83d\\ude00\"", .string("😀")),
+            ("\"日本\"", .string("日本")),
+            ("[]", .array([])),
+            ("[1, [2], {}]", .array([.number("1"), .array([.number("2")]), .object([:])])),
+            (" {\"a\" : {\"b\": null}}\n", .object(["a": .object(["b": .null])])),
+        ])
     func accepts(text: String, expected: JSONValue) throws {
         #expect(try JSON.parse(text) == expected)
     }
 
-    @Test("rejects what RFC 8259 rejects", arguments: [
-        "", " ", "nul", "tru", "True", "01", "-", "1.", ".5", "1e", "+1", "[1,]", "{\"a\":1,}",
-        "{a:1}", "{\"a\" 1}", "[1 2]", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
-        "\"\\ud800\\u0041\"", "\"tab\there\"", "[", "{", "{\"a\":", "1 2", "// c\n1", "NaN", "Infinity",
-        "{\"a\":1,\"a\":2}", "'x'",
-    ])
+    @Test(
+        "rejects what RFC 8259 rejects",
+        arguments: [
+            "", " ", "nul", "tru", "True", "01", "-", "1.", ".5", "1e", "+1", "[1,]", "{\"a\":1,}",
+            "{a:1}", "{\"a\" 1}", "[1 2]", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"",
+            "\"\\ud800\\u0041\"", "\"tab\there\"", "[", "{", "{\"a\":", "1 2", "// c\n1", "NaN", "Infinity",
+            "{\"a\":1,\"a\":2}", "'x'",
+        ])
     func rejects(text: String) {
         #expect(throws: JSONParseError.self) { try JSON.parse(text) }
     }

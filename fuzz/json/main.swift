@@ -6,7 +6,9 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     do {
         let value = try JSON.parse(bytes)
-        guard (try? JSON.parse(value.encoded())) == value else { fatalError("encode/parse round trip changed the value") }
+        guard (try? JSON.parse(value.encoded())) == value else {
+            fatalError("encode/parse round trip changed the value")
+        }
     } catch {
         precondition(error.offset >= 0 && error.offset <= size, "error offset outside the input")
     }

@@ -78,7 +78,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .rateLimited:
             return "the API is rate limiting requests (HTTP 429)"
         case .permission(401, let message):
-            return "the API rejected the token (HTTP 401)\(Self.suffix(message)); check --token, --token-file, SOUP_TOKEN or SOUP_TOKEN_FILE"
+            return
+                "the API rejected the token (HTTP 401)\(Self.suffix(message)); check --token, --token-file, SOUP_TOKEN or SOUP_TOKEN_FILE"
         case .permission(407, let message):
             return "the proxy requires authentication (HTTP 407)\(Self.suffix(message))"
         case .permission(let status, let message):

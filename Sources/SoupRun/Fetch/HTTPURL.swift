@@ -88,7 +88,9 @@ public struct HTTPURL: Sendable, Equatable {
                 portText = after.dropFirst()
             }
             let inner = host.dropFirst().dropLast()
-            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { throw .invalidHost }
+            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
+                throw .invalidHost
+            }
         } else {
             if let colon = authority.lastIndex(of: ":") {
                 host = authority[..<colon]

@@ -65,7 +65,8 @@ enum ResponseInterpreter {
             let message = json["error"]?.stringValue
         else { return nil }
         if !token.isEmpty && message.contains(token) { return nil }
-        var clean = String(String.UnicodeScalarView(message.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        var clean = String(
+            String.UnicodeScalarView(message.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
         if clean.count > 200 { clean = String(clean.prefix(200)) + "…" }
         return clean.isEmpty ? nil : clean
     }

@@ -1,9 +1,9 @@
 import CSoupProcess
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Starting the command: in place of soup-run (one-shot mode) or as a child (`--watch`).

@@ -23,8 +23,10 @@ public enum ExecLimits {
         pageSize: Int?,
         pointerSize: Int = MemoryLayout<UnsafeRawPointer>.size
     ) -> ExecSizeProblem? {
-        let variables = environment.map { ExecSizeProblem.Item(name: $0.key, bytes: $0.key.utf8.count + 1 + $0.value.utf8.count + 1) }
-            .sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.name < $1.name }
+        let variables = environment.map {
+            ExecSizeProblem.Item(name: $0.key, bytes: $0.key.utf8.count + 1 + $0.value.utf8.count + 1)
+        }
+        .sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.name < $1.name }
         let arguments = argv.map { $0.utf8.count + 1 }
 
         if let pageSize {

@@ -1,9 +1,9 @@
 import CSoupProcess
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A command ready for execve: the resolved file, argv as typed, the environment as
@@ -54,7 +54,10 @@ public struct PreparedCommand: Sendable, Equatable {
 
     /// Calls `body` with NUL-terminated C arrays for execve; they live only during the call.
     func withCArrays<R>(
-        _ body: (UnsafePointer<CChar>, UnsafePointer<UnsafeMutablePointer<CChar>?>, UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R
+        _ body: (
+            UnsafePointer<CChar>, UnsafePointer<UnsafeMutablePointer<CChar>?>,
+            UnsafePointer<UnsafeMutablePointer<CChar>?>
+        ) -> R
     ) -> R {
         let argvC = argv.map { strdup($0) } + [nil]
         let envC = environment.map { strdup($0) } + [nil]

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The system calls exec needs: a file probe and the limits in force.
@@ -20,11 +20,11 @@ public enum ProcessSystem {
         public static var current: Limits {
             let reported = sysconf(Int32(_SC_ARG_MAX))
             #if os(Linux)
-            let cap = 6 * 1024 * 1024
-            let argMax = reported > 0 ? min(reported, cap) : cap
-            return Limits(argMax: argMax, pageSize: max(sysconf(Int32(_SC_PAGESIZE)), 4096))
+                let cap = 6 * 1024 * 1024
+                let argMax = reported > 0 ? min(reported, cap) : cap
+                return Limits(argMax: argMax, pageSize: max(sysconf(Int32(_SC_PAGESIZE)), 4096))
             #else
-            return Limits(argMax: reported > 0 ? reported : 256 * 1024, pageSize: nil)
+                return Limits(argMax: reported > 0 ? reported : 256 * 1024, pageSize: nil)
             #endif
         }
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Every call soup-run makes into the operating system outside fetch and exec: the environment,
@@ -11,9 +11,9 @@ public enum Platform {
     public static func environment() -> [String: String] {
         var result: [String: String] = [:]
         #if canImport(Darwin)
-        let table = _NSGetEnviron().pointee
+            let table = _NSGetEnviron().pointee
         #else
-        let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+            let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
         #endif
         guard var entry = table else { return result }
         while let pointer = entry.pointee {
@@ -41,9 +41,9 @@ public enum Platform {
             var offset = 0
             while offset < buffer.count {
                 #if canImport(Glibc)
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 #else
-                let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    let n = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 #endif
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return false }
@@ -103,9 +103,9 @@ public enum Platform {
     /// Ends the process with `code`, flushing nothing (soup-run writes unbuffered).
     public static func exit(_ code: Int32) -> Never {
         #if canImport(Glibc)
-        Glibc.exit(code)
+            Glibc.exit(code)
         #else
-        Darwin.exit(code)
+            Darwin.exit(code)
         #endif
     }
 }

@@ -72,7 +72,8 @@ public enum SoupRunMain {
             }
             return ExitCode.success.rawValue
         case .run(let command):
-            let merged = try EnvironmentMerge.merge(inherited: environment, secrets: secrets, configuration: configuration)
+            let merged = try EnvironmentMerge.merge(
+                inherited: environment, secrets: secrets, configuration: configuration)
             for warning in merged.warnings { logger.warning(warning) }
             logger.debug("exec \(command.first ?? "") with \(merged.environment.count) environment variables")
             throw effects.exec(command, merged.environment)
@@ -86,6 +87,8 @@ public enum SoupRunMain {
     }
 
     private static func print(_ text: String, _ effects: RunEffects) -> Int32 {
-        effects.writeOutput(text) ? ExitCode.success.rawValue : failure(RunError.cannotWriteOutput, logger: Logger(verbosity: .normal) { effects.writeError($0) })
+        effects.writeOutput(text)
+            ? ExitCode.success.rawValue
+            : failure(RunError.cannotWriteOutput, logger: Logger(verbosity: .normal) { effects.writeError($0) })
     }
 }

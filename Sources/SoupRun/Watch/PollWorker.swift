@@ -1,9 +1,9 @@
 import CSoupProcess
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs polls one at a time on a thread of its own, so a slow API never delays signal
@@ -36,9 +36,10 @@ final class PollWorker: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         if !threadStarted {
             let context = Unmanaged.passRetained(self).toOpaque()
-            let failure = soup_thread_start({ context in
-                Unmanaged<PollWorker>.fromOpaque(context!).takeUnretainedValue().serve()
-            }, context)
+            let failure = soup_thread_start(
+                { context in
+                    Unmanaged<PollWorker>.fromOpaque(context!).takeUnretainedValue().serve()
+                }, context)
             guard failure == 0 else {
                 Unmanaged<PollWorker>.fromOpaque(context).release()
                 return failure

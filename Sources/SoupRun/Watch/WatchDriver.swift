@@ -1,9 +1,9 @@
 import CSoupProcess
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Performs `WatchMachine`'s actions with real processes, signals and time, and feeds back
@@ -49,10 +49,10 @@ final class WatchDriver {
         }
         defer { soup_signals_uninstall() }
         #if os(Linux)
-        // Orphans of the child (a daemonizing grandchild) come to us, are reaped, and count
-        // as members of the old group until they are gone.
-        let subreaper = soup_become_subreaper()
-        if subreaper != 0 { logger.debug("cannot become a child subreaper: \(ExecError.errnoText(subreaper))") }
+            // Orphans of the child (a daemonizing grandchild) come to us, are reaped, and count
+            // as members of the old group until they are gone.
+            let subreaper = soup_become_subreaper()
+            if subreaper != 0 { logger.debug("cannot become a child subreaper: \(ExecError.errnoText(subreaper))") }
         #endif
         terminal = soup_terminal_we_own()
         defer { soup_terminal_reclaim(terminal) }
@@ -93,7 +93,7 @@ final class WatchDriver {
             case .ended(let pid, let status):
                 if pid == child {
                     child = nil
-                    soup_terminal_reclaim(terminal) // a Ctrl-C between two children reaches us
+                    soup_terminal_reclaim(terminal)  // a Ctrl-C between two children reaches us
                 }
                 if let code = feed(.childExited(pid: pid, status: status)) { return code }
             }
@@ -115,7 +115,9 @@ final class WatchDriver {
             case .poll(let etag):
                 if let failure = worker.start(ifNoneMatch: etag) {
                     let message = "cannot start the thread that polls: \(ExecError.errnoText(failure))"
-                    if let code = feed(.pollFinished(.failed(PollFailure(state: "thread", message: message)))) { return code }
+                    if let code = feed(.pollFinished(.failed(PollFailure(state: "thread", message: message)))) {
+                        return code
+                    }
                 }
             case .spawn(let environment):
                 let outcome = ChildLauncher.spawn(command: command, environment: environment, terminal: terminal)

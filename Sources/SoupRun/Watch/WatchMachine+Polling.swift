@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Polling: when, what a result means, backoff, logging failures once per state.
@@ -13,7 +13,11 @@ extension WatchMachine {
         switch phase {
         case .restartPending(_, let at): deadlines.append(at)
         case .stopping(let stop):
-            if !stop.killed { deadlines.append(stop.killAt) } else if let giveUp = stop.giveUpAt { deadlines.append(giveUp) }
+            if !stop.killed {
+                deadlines.append(stop.killAt)
+            } else if let giveUp = stop.giveUpAt {
+                deadlines.append(giveUp)
+            }
         case .shuttingDown(let shutdown) where !shutdown.killed: deadlines.append(shutdown.killAt)
         default: break
         }
@@ -39,29 +43,39 @@ extension WatchMachine {
                 stop.giveUpAt = now + settings.killGrace
                 phase = .stopping(stop)
                 actions += [
-                    .log(.warning, "the command did not stop within \(Seconds.format(settings.stopTimeout)) of signal "
-                        + "\(settings.stopSignal); killing its process group"),
+                    .log(
+                        .warning,
+                        "the command did not stop within \(Seconds.format(settings.stopTimeout)) of signal "
+                            + "\(settings.stopSignal); killing its process group"),
                     .signalGroup(pgid: stop.pid, signal: SIGKILL),
                 ]
             } else if stop.killed, let giveUp = stop.giveUpAt, now >= giveUp {
                 stop.giveUpAt = nil
                 phase = .stopping(stop)
                 if stop.leaderExited {
-                    actions.append(.log(.warning, "processes of the old command's group survived SIGKILL for "
-                        + "\(Seconds.format(settings.killGrace)); starting the new command anyway"))
+                    actions.append(
+                        .log(
+                            .warning,
+                            "processes of the old command's group survived SIGKILL for "
+                                + "\(Seconds.format(settings.killGrace)); starting the new command anyway"))
                     actions += handle(.groupGone(pgid: stop.pid), now: now)
                 } else {
                     // Never two children: keep waiting for the old one, say so once.
-                    actions.append(.log(.warning, "the old command (pid \(stop.pid)) has not exited "
-                        + "\(Seconds.format(settings.killGrace)) after SIGKILL; still waiting for it"))
+                    actions.append(
+                        .log(
+                            .warning,
+                            "the old command (pid \(stop.pid)) has not exited "
+                                + "\(Seconds.format(settings.killGrace)) after SIGKILL; still waiting for it"))
                 }
             }
         case .shuttingDown(var shutdown) where !shutdown.killed && now >= shutdown.killAt:
             shutdown.killed = true
             phase = .shuttingDown(shutdown)
             actions += [
-                .log(.warning, "the command did not exit within \(Seconds.format(settings.stopTimeout)) of signal "
-                    + "\(shutdown.signal); killing its process group"),
+                .log(
+                    .warning,
+                    "the command did not exit within \(Seconds.format(settings.stopTimeout)) of signal "
+                        + "\(shutdown.signal); killing its process group"),
                 .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
             ]
         default:
@@ -79,10 +93,12 @@ extension WatchMachine {
         switch result {
         case .failed(let failure):
             failures += 1
-            let delay = PollSchedule.backoff(failures: failures, interval: settings.interval,
-                                             retryAfter: failure.retryAfter, unit: unitRandom())
+            let delay = PollSchedule.backoff(
+                failures: failures, interval: settings.interval,
+                retryAfter: failure.retryAfter, unit: unitRandom())
             nextPollAt = now + delay
-            let message = "cannot refresh secrets: \(failure.message); the command keeps its current secrets; "
+            let message =
+                "cannot refresh secrets: \(failure.message); the command keeps its current secrets; "
                 + "next attempt in \(Seconds.format(delay))"
             guard failure.state != failureState else { return [.log(.debug, message)] }
             failureState = failure.state

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `--watch` supervisor as a pure state machine: events in, actions out, time passed in.
@@ -59,8 +59,10 @@ public struct WatchMachine {
     /// Random unit values in [0, 1) for jitter and splay (a fixed sequence in tests).
     var unitRandom: () -> Double
 
-    public init(settings: WatchSettings, environment: [String: String], etag: String?,
-                random: @escaping () -> Double = { Double.random(in: 0..<1) }) {
+    public init(
+        settings: WatchSettings, environment: [String: String], etag: String?,
+        random: @escaping () -> Double = { Double.random(in: 0..<1) }
+    ) {
         self.settings = settings
         self.runningEnvironment = environment
         self.desiredEnvironment = environment
@@ -105,7 +107,8 @@ public struct WatchMachine {
         guard phase == .starting else { return [] }
         phase = .running(pid: pid)
         var actions: [WatchAction] = [
-            restarts == 0 ? .log(.debug, "started the command (pid \(pid))") : .log(.info, "restarted the command (pid \(pid))")
+            restarts == 0
+                ? .log(.debug, "started the command (pid \(pid))") : .log(.info, "restarted the command (pid \(pid))")
         ]
         // A change that came in while the new child was being spawned still needs a restart.
         if desiredEnvironment != runningEnvironment {
@@ -160,7 +163,7 @@ public struct WatchMachine {
                 .exit(status.exitCode),
             ]
         default:
-            return [] // an orphan re-parented to us, reaped; nothing to decide
+            return []  // an orphan re-parented to us, reaped; nothing to decide
         }
     }
 

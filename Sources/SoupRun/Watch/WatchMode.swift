@@ -23,7 +23,8 @@ public enum WatchMode {
         }
         let environment: [String: String]
         do {
-            let merged = try EnvironmentMerge.merge(inherited: inherited, secrets: secrets, configuration: configuration)
+            let merged = try EnvironmentMerge.merge(
+                inherited: inherited, secrets: secrets, configuration: configuration)
             merged.warnings.forEach { logger.warning($0) }
             environment = merged.environment
         } catch {
@@ -60,12 +61,15 @@ public enum WatchMode {
         }
         let environment: [String: String]
         do {
-            environment = try EnvironmentMerge.merge(inherited: inherited, secrets: secrets, configuration: configuration).environment
+            environment = try EnvironmentMerge.merge(
+                inherited: inherited, secrets: secrets, configuration: configuration
+            ).environment
         } catch {
             return .failed(PollFailure(state: "merge", message: error.description))
         }
         if case .failure(let error) = PreparedCommand.prepare(command: command, environment: environment) {
-            return .failed(PollFailure(state: "cannot exec", message: "the new secrets would not let the command start: \(error)"))
+            return .failed(
+                PollFailure(state: "cannot exec", message: "the new secrets would not let the command start: \(error)"))
         }
         return .environment(environment, etag: newTag)
     }

@@ -15,7 +15,8 @@ public struct WatchSettings: Sendable, Equatable {
     }
 
     public init(_ watch: Configuration.Watch) {
-        self.init(interval: watch.interval, stopSignal: watch.stopSignal, stopTimeout: watch.stopTimeout, splay: watch.splay)
+        self.init(
+            interval: watch.interval, stopSignal: watch.stopSignal, stopTimeout: watch.stopTimeout, splay: watch.splay)
     }
 }
 

@@ -6,9 +6,9 @@ public enum Binaries {
     public static let directory: String = {
         var candidates: [URL] = []
         #if os(Linux)
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: exe))
-        }
+            if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                candidates.append(URL(fileURLWithPath: exe))
+            }
         #endif
         candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL)
         candidates.append(contentsOf: Bundle.allBundles.map(\.bundleURL))

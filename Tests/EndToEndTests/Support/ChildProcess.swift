@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// How a process ended.
@@ -86,11 +86,11 @@ public final class ChildProcess: @unchecked Sendable {
         let inPipe = try makePipe()
 
         #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
+            var actions = posix_spawn_file_actions_t()
+            var attributes = posix_spawnattr_t()
         #else
-        var actions: posix_spawn_file_actions_t? = nil
-        var attributes: posix_spawnattr_t? = nil
+            var actions: posix_spawn_file_actions_t? = nil
+            var attributes: posix_spawnattr_t? = nil
         #endif
         posix_spawn_file_actions_init(&actions)
         posix_spawnattr_init(&attributes)
@@ -221,7 +221,10 @@ public final class ChildProcess: @unchecked Sendable {
         guard stdinFD >= 0 else { return }
         while !pendingStdin.isEmpty {
             let n = pendingStdin.withUnsafeBytes { write(stdinFD, $0.baseAddress, $0.count) }
-            if n > 0 { pendingStdin.removeFirst(n); continue }
+            if n > 0 {
+                pendingStdin.removeFirst(n)
+                continue
+            }
             if n < 0 && errno == EINTR { continue }
             if n < 0 && errno == EAGAIN { return }
             break  // EPIPE: the child closed stdin.

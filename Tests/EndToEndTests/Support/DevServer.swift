@@ -28,7 +28,9 @@ public final class DevServer: @unchecked Sendable {
     /// - Parameter state: the tokens and projects to serve; nil starts from the demo data.
     public init(state: DevServerState? = nil, timeout: Double = 30) throws {
         directory = try TemporaryDirectory(prefix: "soup-dev-server")
-        if let state { try directory.write("state.json", String(decoding: StateFile.encode(state), as: UTF8.self), mode: 0o600) }
+        if let state {
+            try directory.write("state.json", String(decoding: StateFile.encode(state), as: UTF8.self), mode: 0o600)
+        }
         process = try ChildProcess(
             Binaries.soupDevServer, ["--port", "0", "--data", directory.path + "/state.json"],
             environment: ["PATH": "/usr/bin:/bin"])
@@ -36,7 +38,9 @@ public final class DevServer: @unchecked Sendable {
             let url = DevServer.readyURL(in: process.stdoutText)
         else {
             throw SpawnError(
-                description: "soup-dev-server did not print its ready line: stdout \(process.stdoutText) stderr \(process.stderrText)")
+                description:
+                    "soup-dev-server did not print its ready line: stdout \(process.stdoutText) stderr \(process.stderrText)"
+            )
         }
         apiURL = url
     }
@@ -53,7 +57,8 @@ public final class DevServer: @unchecked Sendable {
 
     /// The secrets URL of a project/environment (for curl comparisons).
     public func secretsURL(project: String = "my-app", environment: String = "prod") -> String {
-        apiURL + "/projects/\(PercentEncoding.encodeSegment(project))/environments/\(PercentEncoding.encodeSegment(environment))/secrets"
+        apiURL
+            + "/projects/\(PercentEncoding.encodeSegment(project))/environments/\(PercentEncoding.encodeSegment(environment))/secrets"
     }
 
     /// Sets a secret through the API (`POST .../secrets`), checking for 201.
@@ -63,7 +68,10 @@ public final class DevServer: @unchecked Sendable {
     ) throws {
         let body = JSONValue.stringObject(["key": key, "value": value]).encoded()
         let status = try curl(
-            ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-", secretsURL(project: project, environment: environment)],
+            [
+                "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", "@-",
+                secretsURL(project: project, environment: environment),
+            ],
             token: token, stdin: Array(body.utf8))
         guard status == "201" else { throw SpawnError(description: "POST \(key) answered \(status)") }
     }
@@ -72,7 +80,8 @@ public final class DevServer: @unchecked Sendable {
     public func curl(_ arguments: [String], token: String, stdin: [UInt8]? = nil) throws -> String {
         let result = try runProcess(
             "/usr/bin/env",
-            ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)"] + arguments,
+            ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)"]
+                + arguments,
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], stdin: stdin, timeout: 30)
         guard result.exitCode == 0 else { throw SpawnError(description: "curl failed: \(result.stderrText)") }
         return result.stdoutText

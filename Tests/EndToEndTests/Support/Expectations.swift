@@ -19,13 +19,16 @@ public func expectExit(
 ) {
     #expect(!result.timedOut, "soup-run did not finish within its bound", sourceLocation: sourceLocation)
     #expect(
-        result.termination == .exited(code), "expected exit \(code), got \(result.termination); stderr: \(result.stderrText)",
+        result.termination == .exited(code),
+        "expected exit \(code), got \(result.termination); stderr: \(result.stderrText)",
         sourceLocation: sourceLocation)
     expectNoToken(result, token: token, sourceLocation: sourceLocation)
 }
 
 /// Fails if `token` appears in stdout or stderr (the failure message does not repeat it).
-public func expectNoToken(_ result: ProcessResult, token: String = e2eToken, sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectNoToken(
+    _ result: ProcessResult, token: String = e2eToken, sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(!result.stdoutText.contains(token), "the token appeared on stdout", sourceLocation: sourceLocation)
     #expect(!result.stderrText.contains(token), "the token appeared on stderr", sourceLocation: sourceLocation)
 }
@@ -36,6 +39,8 @@ public func expectOneErrorLine(
 ) {
     let lines = result.stderrText.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
     #expect(lines.count == 1, "stderr: \(result.stderrText)", sourceLocation: sourceLocation)
-    #expect(lines.first?.hasPrefix("soup-run: error: ") == true, "stderr: \(result.stderrText)", sourceLocation: sourceLocation)
+    #expect(
+        lines.first?.hasPrefix("soup-run: error: ") == true, "stderr: \(result.stderrText)",
+        sourceLocation: sourceLocation)
     #expect(result.stderrText.contains(fragment), "stderr: \(result.stderrText)", sourceLocation: sourceLocation)
 }

@@ -3,9 +3,9 @@ import SoupCore
 import SoupHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A scripted HTTP server on 127.0.0.1 (an `HTTPServer` from SoupHTTP) that records every request.
@@ -43,7 +43,9 @@ public final class FakeAPI: @unchecked Sendable {
     private final class Box: @unchecked Sendable { weak var owner: FakeAPI? }
 
     /// A JSON response.
-    public static func json(_ status: Int, _ text: String, headers: [(name: String, value: String)] = []) -> HTTPResponse {
+    public static func json(_ status: Int, _ text: String, headers: [(name: String, value: String)] = [])
+        -> HTTPResponse
+    {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
     }
 
@@ -75,9 +77,9 @@ public func closedPort() throws -> UInt16 {
 
 private func listeningSocket() throws -> (Int32, UInt16) {
     #if canImport(Glibc)
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #else
-    let fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
     #endif
     guard fd >= 0 else { throw SpawnError(description: "socket: \(errno)") }
     _ = fcntl(fd, F_SETFD, FD_CLOEXEC)

@@ -20,8 +20,9 @@ struct ProcessHygieneEndToEndTests {
             grep ^SigIgn /proc/self/status >&2
             exec \(soupRun)
             """
-        return try runProcess("/bin/bash", ["-c", wrapper],
-                              environment: ["PATH": "/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken], timeout: 60)
+        return try runProcess(
+            "/bin/bash", ["-c", wrapper],
+            environment: ["PATH": "/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken], timeout: 60)
     }
 
     /// The descriptors listed by `ls -l /proc/self/fd`, without the one ls opened to list them.
@@ -38,27 +39,30 @@ struct ProcessHygieneEndToEndTests {
     }
 
     #if os(Linux)
-    @Test(arguments: [false, true])
-    func signalMaskIsEmptyAndOnlyInheritedIgnoresRemain(watch: Bool) throws {
-        let result = try Self.runFromCleanParent(watch: watch, command: ["/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"])
-        #expect(result.termination == .exited(0), "stderr: \(result.stderrText)")
-        // The ignores soup-run inherited (SIGHUP from the trap, bit 0, and whatever the test's
-        // posix_spawn left) stay; soup-run's own (SIGTTIN/SIGTTOU under --watch) and its
-        // handlers do not reach the command.
-        let parent = try #require(result.stderrText.split(separator: "\n").first { $0.hasPrefix("SigIgn:") }, "stderr: \(result.stderrText)")
-        let parentMask = try #require(UInt64(parent.dropFirst("SigIgn:\t".count), radix: 16))
-        #expect(parentMask & 1 == 1)
-        #expect(result.stdoutText == "SigBlk:\t0000000000000000\n\(parent)\n")
-    }
+        @Test(arguments: [false, true])
+        func signalMaskIsEmptyAndOnlyInheritedIgnoresRemain(watch: Bool) throws {
+            let result = try Self.runFromCleanParent(
+                watch: watch, command: ["/bin/grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"])
+            #expect(result.termination == .exited(0), "stderr: \(result.stderrText)")
+            // The ignores soup-run inherited (SIGHUP from the trap, bit 0, and whatever the test's
+            // posix_spawn left) stay; soup-run's own (SIGTTIN/SIGTTOU under --watch) and its
+            // handlers do not reach the command.
+            let parent = try #require(
+                result.stderrText.split(separator: "\n").first { $0.hasPrefix("SigIgn:") },
+                "stderr: \(result.stderrText)")
+            let parentMask = try #require(UInt64(parent.dropFirst("SigIgn:\t".count), radix: 16))
+            #expect(parentMask & 1 == 1)
+            #expect(result.stdoutText == "SigBlk:\t0000000000000000\n\(parent)\n")
+        }
 
-    @Test(arguments: [false, true])
-    func onlyInheritedDescriptorsReachTheCommand(watch: Bool) throws {
-        let result = try Self.runFromCleanParent(watch: watch, command: ["/bin/ls", "-l", "/proc/self/fd"])
-        #expect(result.termination == .exited(0), "stderr: \(result.stderrText)")
-        let fds = Self.descriptors(in: result.stdoutText)
-        #expect(fds.keys.sorted() == [0, 1, 2, 7], "listing: \(result.stdoutText)")
-        #expect(fds[7] == "/dev/null")
-    }
+        @Test(arguments: [false, true])
+        func onlyInheritedDescriptorsReachTheCommand(watch: Bool) throws {
+            let result = try Self.runFromCleanParent(watch: watch, command: ["/bin/ls", "-l", "/proc/self/fd"])
+            #expect(result.termination == .exited(0), "stderr: \(result.stderrText)")
+            let fds = Self.descriptors(in: result.stdoutText)
+            #expect(fds.keys.sorted() == [0, 1, 2, 7], "listing: \(result.stdoutText)")
+            #expect(fds[7] == "/dev/null")
+        }
     #endif
 
     @Test(arguments: [false, true])
@@ -71,8 +75,9 @@ struct ProcessHygieneEndToEndTests {
         // PATH comes from a secret: only the final environment's PATH can find the command.
         try server.setSecret("PATH", bin.path + ":/usr/bin:/bin", token: DevServer.demoToken)
         let mode = watch ? ["--watch"] : []
-        let result = try runSoupRun(mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "only-here", "found-in-secret-path"],
-                                    environment: ["SOUP_TOKEN": DevServer.demoToken, "PATH": "/usr/bin:/bin"])
+        let result = try runSoupRun(
+            mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "only-here", "found-in-secret-path"],
+            environment: ["SOUP_TOKEN": DevServer.demoToken, "PATH": "/usr/bin:/bin"])
         #expect(result.termination == .exited(0), "stderr: \(result.stderrText)")
         #expect(result.stdoutText == "found-in-secret-path\n")
     }
@@ -84,10 +89,13 @@ struct ProcessHygieneEndToEndTests {
         let plain = try dir.write("plain.txt", "not a program\n", mode: 0o644)
         let mode = watch ? ["--watch"] : []
         let env = ["SOUP_TOKEN": DevServer.demoToken, "PATH": "/usr/bin:/bin"]
-        let missing = try runSoupRun(mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "no-such-command-here"], environment: env)
+        let missing = try runSoupRun(
+            mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "no-such-command-here"], environment: env)
         #expect(missing.termination == .exited(127))
-        #expect(missing.stderrText.contains("command not found: no-such-command-here (searched the 2 directories of PATH"))
-        let notExecutable = try runSoupRun(mode + ["--api-url", server.apiURL, "my-app", "prod", "--", plain], environment: env)
+        #expect(
+            missing.stderrText.contains("command not found: no-such-command-here (searched the 2 directories of PATH"))
+        let notExecutable = try runSoupRun(
+            mode + ["--api-url", server.apiURL, "my-app", "prod", "--", plain], environment: env)
         #expect(notExecutable.termination == .exited(126))
         #expect(notExecutable.stderrText.contains("cannot execute \(plain): permission denied"))
     }
@@ -97,8 +105,9 @@ struct ProcessHygieneEndToEndTests {
         let server = try DevServer()
         try server.setSecret("HUGE_CERT", String(repeating: "c", count: 200_000), token: DevServer.demoToken)
         let mode = watch ? ["--watch"] : []
-        let result = try runSoupRun(mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "/bin/true"],
-                                    environment: ["SOUP_TOKEN": DevServer.demoToken])
+        let result = try runSoupRun(
+            mode + ["--api-url", server.apiURL, "my-app", "prod", "--", "/bin/true"],
+            environment: ["SOUP_TOKEN": DevServer.demoToken])
         #expect(result.termination == .exited(126))
         #expect(result.stderrText.contains("HUGE_CERT (195.3 KiB)"), "stderr: \(result.stderrText)")
         #expect(!result.stderrText.contains("cccccccc"))

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// API failures while watching: the child is left alone, each failure state is logged once,
@@ -24,8 +24,9 @@ struct WatchFailureEndToEndTests {
         #expect(run.stdoutText.contains("value=one"))
 
         api.set(failure)
-        #expect(watchWaitUntil(run, timeout: 60) { watchCount(of: "cannot refresh secrets", in: run.stderrText) >= polls },
-                "stderr: \(run.stderrText)")
+        #expect(
+            watchWaitUntil(run, timeout: 60) { watchCount(of: "cannot refresh secrets", in: run.stderrText) >= polls },
+            "stderr: \(run.stderrText)")
         #expect(watchCount(of: "warning: cannot refresh secrets", in: run.stderrText) == 1, "logged once per state")
         #expect(run.stderrText.contains(expectInLog), "stderr: \(run.stderrText)")
         #expect(!run.stdoutText.contains("ready 2") && !run.stdoutText.contains("got TERM"), "the child is untouched")
@@ -45,15 +46,18 @@ struct WatchFailureEndToEndTests {
     }
 
     @Test func garbageJSON() throws {
-        try leavesTheChildAloneDuring(.status(200, body: "{\"data\": {\"A\": ", headers: []), expectInLog: "not valid JSON")
+        try leavesTheChildAloneDuring(
+            .status(200, body: "{\"data\": {\"A\": ", headers: []), expectInLog: "not valid JSON")
     }
 
     @Test func tokenRevoked401() throws {
-        try leavesTheChildAloneDuring(.status(401, body: #"{"error":"invalid token"}"#, headers: []), expectInLog: "HTTP 401")
+        try leavesTheChildAloneDuring(
+            .status(401, body: #"{"error":"invalid token"}"#, headers: []), expectInLog: "HTTP 401")
     }
 
     @Test func invalidKeyNeverReplacesTheGoodEnvironment() throws {
-        try leavesTheChildAloneDuring(.status(200, body: #"{"data":{"bad-key":"x"}}"#, headers: []), expectInLog: "bad-key")
+        try leavesTheChildAloneDuring(
+            .status(200, body: #"{"data":{"bad-key":"x"}}"#, headers: []), expectInLog: "bad-key")
     }
 
     @Test func rateLimited429WithRetryAfterIsHonoured() throws {
@@ -81,7 +85,8 @@ struct WatchFailureEndToEndTests {
         let directory = try TemporaryDirectory(prefix: "soup-watch-server")
         let data = directory.path + "/state.json"
         func startServer(port: String) throws -> ChildProcess {
-            let server = try ChildProcess(Binaries.soupDevServer, ["--port", port, "--data", data], environment: ["PATH": "/usr/bin:/bin"])
+            let server = try ChildProcess(
+                Binaries.soupDevServer, ["--port", port, "--data", data], environment: ["PATH": "/usr/bin:/bin"])
             #expect(server.waitForOutput("/api/v1", in: .stdout, timeout: 30))
             return server
         }
@@ -122,10 +127,15 @@ struct WatchDevServerClient {
         let body = #"{"key":"\#(key)","value":"\#(value)"}"#
         let result = try runProcess(
             "/usr/bin/env",
-            ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(DevServer.demoToken)",
-             "-H", "Content-Type: application/json", "--data-binary", body,
-             apiURL + "/projects/my-app/environments/prod/secrets"],
+            [
+                "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                "Authorization: Bearer \(DevServer.demoToken)",
+                "-H", "Content-Type: application/json", "--data-binary", body,
+                apiURL + "/projects/my-app/environments/prod/secrets",
+            ],
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], timeout: 30)
-        guard result.stdoutText == "201" else { throw SpawnError(description: "POST \(key) answered \(result.stdoutText)") }
+        guard result.stdoutText == "201" else {
+            throw SpawnError(description: "POST \(key) answered \(result.stdoutText)")
+        }
     }
 }

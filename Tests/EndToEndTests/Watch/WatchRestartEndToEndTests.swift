@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `--watch` restarts, end to end: the built soup-run, soup-dev-server, `/bin/sh` children.
@@ -50,14 +50,15 @@ struct WatchRestartEndToEndTests {
     @Test func aChildIgnoringTheStopSignalIsKilledAfterTheStopTimeout() throws {
         let server = try DevServer()
         let script = try WatchScript()
-        let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("ignore-term"))
+        let run = try startWatch(
+            apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("ignore-term"))
         defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         try server.setSecret("WATCHED", "v", token: DevServer.demoToken)
         #expect(run.waitForOutput("ready 2 ", in: .stdout, timeout: 30))
         #expect(run.stderrText.contains("did not stop within 0.5 s of signal 15; killing its process group"))
         #expect(!run.stdoutText.contains("got TERM"))
-        run.signal(SIGKILL) // the new child ignores TERM too; PDEATHSIG (TERM) would not end it
+        run.signal(SIGKILL)  // the new child ignores TERM too; PDEATHSIG (TERM) would not end it
         _ = run.wait(timeout: 30)
         if let child = watchPid(after: "ready 2 pid", in: run.stdoutText) { kill(child, SIGKILL) }
     }
@@ -65,7 +66,8 @@ struct WatchRestartEndToEndTests {
     @Test func aBackgroundGrandchildIsGoneAfterARestart() throws {
         let server = try DevServer()
         let script = try WatchScript()
-        let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("grandchild"))
+        let run = try startWatch(
+            apiURL: server.apiURL, options: ["--stop-timeout", "0.5"], command: script.command("grandchild"))
         defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         let grandchild = try #require(watchPid(after: "grandchild", in: run.stdoutText))

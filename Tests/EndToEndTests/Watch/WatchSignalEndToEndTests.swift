@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Signals and exit statuses under `--watch`, end to end.
@@ -67,7 +67,8 @@ struct WatchSignalEndToEndTests {
     @Test func aSecondTermKillsAChildThatIgnoresTheFirst() throws {
         let server = try DevServer()
         let script = try WatchScript()
-        let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "60"], command: script.command("ignore-term"))
+        let run = try startWatch(
+            apiURL: server.apiURL, options: ["--stop-timeout", "60"], command: script.command("ignore-term"))
         defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
@@ -81,7 +82,8 @@ struct WatchSignalEndToEndTests {
     @Test func theStopTimeoutEndsAShutdownTheChildIgnores() throws {
         let server = try DevServer()
         let script = try WatchScript()
-        let run = try startWatch(apiURL: server.apiURL, options: ["--stop-timeout", "0.3"], command: script.command("ignore-term"))
+        let run = try startWatch(
+            apiURL: server.apiURL, options: ["--stop-timeout", "0.3"], command: script.command("ignore-term"))
         defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
@@ -91,21 +93,21 @@ struct WatchSignalEndToEndTests {
     }
 
     #if os(Linux)
-    @Test func killingSoupRunWithSigkillSendsTheChildSigterm() throws {
-        let server = try DevServer()
-        let script = try WatchScript()
-        let run = try startWatch(apiURL: server.apiURL, command: script.command())
-        defer { watchKillChildren(of: run) }
-        #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
-        let child = try #require(watchPid(after: "ready 1 pid", in: run.stdoutText))
-        run.signal(SIGKILL)
-        #expect(run.wait(timeout: 30).termination == .signaled(SIGKILL))
-        let deadline = Date().addingTimeInterval(30)
-        while !script.events.contains("got TERM 1") && Date() < deadline {
-            usleep(20_000) // polling a file the orphaned child writes; bounded by the deadline
+        @Test func killingSoupRunWithSigkillSendsTheChildSigterm() throws {
+            let server = try DevServer()
+            let script = try WatchScript()
+            let run = try startWatch(apiURL: server.apiURL, command: script.command())
+            defer { watchKillChildren(of: run) }
+            #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
+            let child = try #require(watchPid(after: "ready 1 pid", in: run.stdoutText))
+            run.signal(SIGKILL)
+            #expect(run.wait(timeout: 30).termination == .signaled(SIGKILL))
+            let deadline = Date().addingTimeInterval(30)
+            while !script.events.contains("got TERM 1") && Date() < deadline {
+                usleep(20_000)  // polling a file the orphaned child writes; bounded by the deadline
+            }
+            #expect(script.events == ["got TERM 1"])
+            if watchProcessExists(child) { kill(child, SIGKILL) }
         }
-        #expect(script.events == ["got TERM 1"])
-        if watchProcessExists(child) { kill(child, SIGKILL) }
-    }
     #endif
 }

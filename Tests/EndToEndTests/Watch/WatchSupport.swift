@@ -3,9 +3,9 @@ import SoupCore
 import SoupHTTP
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A `/bin/sh` child for watch tests: counts its starts in `dir/starts`, prints
@@ -60,7 +60,8 @@ func startWatch(
     env.merge(environment) { $1 }
     let interval = options.contains("--interval") ? [] : ["--interval", "0.2"]
     return try ChildProcess(
-        Binaries.soupRun, ["-v", "--watch"] + interval + ["--api-url", apiURL] + options + ["my-app", "prod", "--"] + command,
+        Binaries.soupRun,
+        ["-v", "--watch"] + interval + ["--api-url", apiURL] + options + ["my-app", "prod", "--"] + command,
         environment: env)
 }
 

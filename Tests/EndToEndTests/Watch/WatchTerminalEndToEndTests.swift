@@ -97,9 +97,10 @@ private let shellDriver = #"""
     sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
     """#
 
-private let python3 = ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+private let python3 =
+    ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
     ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
 
 /// `--watch` in an interactive terminal.
 @Suite("soup-run --watch: terminal", .serialized)
@@ -109,8 +110,11 @@ struct WatchTerminalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let driver = try script.directory.write("drive_terminal.py", ptyDriver)
-        let arguments = [driver, Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL,
-                         "my-app", "prod", "--"] + script.command("read-tty")
+        let arguments =
+            [
+                driver, Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL,
+                "my-app", "prod", "--",
+            ] + script.command("read-tty")
         let result = try runProcess(
             try #require(python3), arguments,
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken, "TERM_EXIT": "3"],
@@ -128,24 +132,29 @@ struct WatchTerminalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let driver = try script.directory.write("drive_shell.py", shellDriver)
-        let command = ([Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL, "my-app", "prod", "--"]
+        let command =
+            ([Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL, "my-app", "prod", "--"]
             + script.command("read-tty")).map { "'\($0)'" }.joined(separator: " ")
         let steps: [[String]] = [
             ["$ ", command + "\n"],
-            ["ready 1 ", "\u{1A}"],          // Ctrl-Z
-            ["Stopped", "fg\n"],             // the shell got its prompt back: the job is stopped
-            ["soup-run", "hello\n"],         // fg echoes the command; the child reads the terminal
-            ["read hello", "\u{03}"],        // Ctrl-C
+            ["ready 1 ", "\u{1A}"],  // Ctrl-Z
+            ["Stopped", "fg\n"],  // the shell got its prompt back: the job is stopped
+            ["soup-run", "hello\n"],  // fg echoes the command; the child reads the terminal
+            ["read hello", "\u{03}"],  // Ctrl-C
             ["got INT 1", ""],
             ["$ ", "echo status=$?\n"],
             ["status=3", ""],
         ]
-        let json = "[" + steps.map { "[" + $0.map { "\"\($0.unicodeEscaped)\"" }.joined(separator: ",") + "]" }
+        let json =
+            "["
+            + steps.map { "[" + $0.map { "\"\($0.unicodeEscaped)\"" }.joined(separator: ",") + "]" }
             .joined(separator: ",") + "]"
         let result = try runProcess(
             try #require(python3), [driver, json],
-            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken, "TERM_EXIT": "3",
-                          "TERM": "dumb", "HOME": script.directory.path],
+            environment: [
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken, "TERM_EXIT": "3",
+                "TERM": "dumb", "HOME": script.directory.path,
+            ],
             timeout: 120)
         let transcript = result.stdoutText
         #expect(transcript.contains("Stopped"), "transcript: \(transcript)")

@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct CurlTransportTests {
     @Test func caSettingsFollowTheCurlTool() {
-        let both = CurlTransport(environment: ["CURL_CA_BUNDLE": "/a.pem", "SSL_CERT_FILE": "/b.pem", "SSL_CERT_DIR": "/certs"])
+        let both = CurlTransport(environment: [
+            "CURL_CA_BUNDLE": "/a.pem", "SSL_CERT_FILE": "/b.pem", "SSL_CERT_DIR": "/certs",
+        ])
         #expect(both.caInfo == "/a.pem")
         #expect(both.caPath == "/certs")
         #expect(CurlTransport(environment: ["SSL_CERT_FILE": "/b.pem"]).caInfo == "/b.pem")
@@ -26,9 +28,14 @@ import Testing
 
     @Test func detailedMessagesNeverCarryCredentials() {
         let summary = "Couldn't connect to server"
-        #expect(CurlTransport.safeMessage(detail: "Failed to connect to h port 1: Connection refused", summary: summary, forbidden: ["Bearer t0k"])
-            == "Failed to connect to h port 1: Connection refused")
-        #expect(CurlTransport.safeMessage(detail: "error near Bearer t0k", summary: summary, forbidden: ["Bearer t0k"]) == summary)
+        #expect(
+            CurlTransport.safeMessage(
+                detail: "Failed to connect to h port 1: Connection refused", summary: summary, forbidden: ["Bearer t0k"]
+            )
+                == "Failed to connect to h port 1: Connection refused")
+        #expect(
+            CurlTransport.safeMessage(detail: "error near Bearer t0k", summary: summary, forbidden: ["Bearer t0k"])
+                == summary)
         #expect(CurlTransport.safeMessage(detail: "user:pw@h failed", summary: summary, forbidden: []) == summary)
         #expect(CurlTransport.safeMessage(detail: "", summary: summary, forbidden: []) == summary)
         #expect(CurlTransport.userinfoParts(of: "https://user:pw@h/x") == ["user", "pw", "user:pw"])
@@ -38,15 +45,23 @@ import Testing
     @Test func aClosedPortIsANetworkFailure() throws {
         // Port 9 (discard) on loopback: nothing listens in a test environment, so the connection is refused.
         let result = CurlTransport().get(
-            TransportRequest(url: "http://127.0.0.1:9/x", headers: ["Authorization": "Bearer t0k"], timeout: 5, maxBodyBytes: 100))
-        guard case .failure(let failure) = result else { Issue.record("expected a failure"); return }
+            TransportRequest(
+                url: "http://127.0.0.1:9/x", headers: ["Authorization": "Bearer t0k"], timeout: 5, maxBodyBytes: 100))
+        guard case .failure(let failure) = result else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(failure.kind == .network)
         #expect(!failure.message.contains("t0k"))
     }
 
     @Test func otherSchemesAreRefusedByLibcurl() {
-        let result = CurlTransport().get(TransportRequest(url: "file:///etc/passwd", headers: [:], timeout: 5, maxBodyBytes: 100))
-        guard case .failure(let failure) = result else { Issue.record("expected a failure"); return }
+        let result = CurlTransport().get(
+            TransportRequest(url: "file:///etc/passwd", headers: [:], timeout: 5, maxBodyBytes: 100))
+        guard case .failure(let failure) = result else {
+            Issue.record("expected a failure")
+            return
+        }
         #expect(failure.kind == .badURL)
     }
 }

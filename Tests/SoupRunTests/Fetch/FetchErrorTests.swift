@@ -39,12 +39,16 @@ import Testing
     }
 
     @Test func messagesNameTheSituation() {
-        #expect(FetchError.notFound(serverMessage: "Environment not found", project: "my-app", environment: "nope").description
-            == "Environment not found (HTTP 404) for project 'my-app', environment 'nope'")
+        #expect(
+            FetchError.notFound(serverMessage: "Environment not found", project: "my-app", environment: "nope")
+                .description
+                == "Environment not found (HTTP 404) for project 'my-app', environment 'nope'")
         #expect(FetchError.timedOut(origin: "http://127.0.0.1:9", seconds: 0.5).description.contains("0.5 s"))
         #expect(FetchError.timedOut(origin: "http://127.0.0.1:9", seconds: 10).description.contains("10 s"))
-        #expect(FetchError.gaveUp(attempts: 4, last: .serverError(status: 502, serverMessage: nil, retryAfter: nil)).description
-            == "the API failed with HTTP 502 (gave up after 4 attempts)")
+        #expect(
+            FetchError.gaveUp(attempts: 4, last: .serverError(status: 502, serverMessage: nil, retryAfter: nil))
+                .description
+                == "the API failed with HTTP 502 (gave up after 4 attempts)")
         #expect(FetchError.permission(status: 401, serverMessage: nil).description.contains("SOUP_TOKEN"))
         #expect(FetchError.bodyTooLarge(limit: 16 << 20).description.contains("16 MiB"))
     }

@@ -22,7 +22,8 @@ final class FetchScriptedTransport: HTTPTransport, @unchecked Sendable {
     /// Answers once the script is used up.
     private let fallback: TransportResult
 
-    init(_ script: [TransportResult], fallback: TransportResult = .failure(TransportFailure(.network, "script ended"))) {
+    init(_ script: [TransportResult], fallback: TransportResult = .failure(TransportFailure(.network, "script ended")))
+    {
         self.script = script
         self.fallback = fallback
     }
@@ -50,7 +51,8 @@ enum FetchFixtures {
     static let api = "https://api.example.test/api/v1"
 
     static func configuration(api: String = api, retries: Int = 3, resolve: Bool = true) -> Configuration {
-        var c = Configuration(project: "my-app", environment: "prod", mode: .run(command: ["true"]), token: .literal(Secret(token)))
+        var c = Configuration(
+            project: "my-app", environment: "prod", mode: .run(command: ["true"]), token: .literal(Secret(token)))
         c.apiURL = api
         c.retries = retries
         c.resolve = resolve
@@ -59,10 +61,13 @@ enum FetchFixtures {
 
     static func ok(_ secrets: [String: String], etag: String? = nil) -> TransportResult {
         let body = "{\"data\":" + secretsJSON(secrets) + "}"
-        return .success(TransportResponse(status: 200, etag: etag, contentType: "application/json", body: Array(body.utf8)))
+        return .success(
+            TransportResponse(status: 200, etag: etag, contentType: "application/json", body: Array(body.utf8)))
     }
 
-    static func status(_ status: Int, body: String = "", retryAfter: String? = nil, location: String? = nil) -> TransportResult {
+    static func status(_ status: Int, body: String = "", retryAfter: String? = nil, location: String? = nil)
+        -> TransportResult
+    {
         .success(TransportResponse(status: status, retryAfter: retryAfter, location: location, body: Array(body.utf8)))
     }
 
@@ -71,8 +76,10 @@ enum FetchFixtures {
     }
 
     static func client(
-        _ transport: FetchScriptedTransport, configuration: Configuration = configuration(), log: FetchLogBuffer = FetchLogBuffer(),
-        verbosity: Configuration.Verbosity = .verbose, sleeper: FetchSleepRecorder = FetchSleepRecorder(), random: Double = 0.5
+        _ transport: FetchScriptedTransport, configuration: Configuration = configuration(),
+        log: FetchLogBuffer = FetchLogBuffer(),
+        verbosity: Configuration.Verbosity = .verbose, sleeper: FetchSleepRecorder = FetchSleepRecorder(),
+        random: Double = 0.5
     ) -> SecretsClient {
         SecretsClient(
             configuration: configuration, token: Secret(token), transport: transport, logger: log.logger(verbosity),

@@ -4,14 +4,18 @@ import Testing
 @Suite struct ResponseInterpreterTests {
     static let token = "tok_secret_value"
 
-    func interpret(_ response: TransportResponse, sentETag: Bool = false) throws(FetchError) -> ResponseInterpreter.Outcome {
-        try ResponseInterpreter.interpret(response, sentETag: sentETag, token: Self.token, project: "p", environment: "e")
+    func interpret(_ response: TransportResponse, sentETag: Bool = false) throws(FetchError)
+        -> ResponseInterpreter.Outcome
+    {
+        try ResponseInterpreter.interpret(
+            response, sentETag: sentETag, token: Self.token, project: "p", environment: "e")
     }
 
     func body(_ s: String) -> [UInt8] { Array(s.utf8) }
 
     @Test func okYieldsTheSecretsAndTheETag() throws {
-        let outcome = try interpret(TransportResponse(status: 200, etag: "\"v1\"", body: body(#"{"data":{"A":"1","B_2":"x\ny"}}"#)))
+        let outcome = try interpret(
+            TransportResponse(status: 200, etag: "\"v1\"", body: body(#"{"data":{"A":"1","B_2":"x\ny"}}"#)))
         #expect(outcome == .secrets(["A": "1", "B_2": "x\ny"], etag: "\"v1\""))
     }
 
@@ -39,11 +43,15 @@ import Testing
         (300, .unexpectedStatus(300)),
     ])
     func errorStatuses(status: Int, expected: FetchError) {
-        #expect(throws: expected) { try interpret(TransportResponse(status: status, body: body(#"{"error":"Invalid token"}"#))) }
+        #expect(throws: expected) {
+            try interpret(TransportResponse(status: status, body: body(#"{"error":"Invalid token"}"#)))
+        }
     }
 
     @Test func retryAfterIsReadFrom429And503() {
-        #expect(throws: FetchError.rateLimited(retryAfter: 2)) { try interpret(TransportResponse(status: 429, retryAfter: "2")) }
+        #expect(throws: FetchError.rateLimited(retryAfter: 2)) {
+            try interpret(TransportResponse(status: 429, retryAfter: "2"))
+        }
         #expect(throws: FetchError.serverError(status: 503, serverMessage: nil, retryAfter: 1)) {
             try interpret(TransportResponse(status: 503, retryAfter: "1"))
         }
@@ -57,8 +65,12 @@ import Testing
     }
 
     @Test func serverMessagesAreCleanedAndNeverEchoTheToken() {
-        #expect(ResponseInterpreter.serverMessage(body(#"{"error":"bad\u001b[31m\nthing"}"#), token: Self.token) == "bad[31mthing")
-        #expect(ResponseInterpreter.serverMessage(body(#"{"error":"token tok_secret_value is invalid"}"#), token: Self.token) == nil)
+        #expect(
+            ResponseInterpreter.serverMessage(body(#"{"error":"bad\u001b[31m\nthing"}"#), token: Self.token)
+                == "bad[31mthing")
+        #expect(
+            ResponseInterpreter.serverMessage(
+                body(#"{"error":"token tok_secret_value is invalid"}"#), token: Self.token) == nil)
         #expect(ResponseInterpreter.serverMessage(body(#"{"error":42}"#), token: Self.token) == nil)
         #expect(ResponseInterpreter.serverMessage(body(#"{"error":""}"#), token: Self.token) == nil)
         let long = String(repeating: "x", count: 500)
@@ -66,7 +78,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "not json", "[]", #"{"data":[]}"#, #"{"data":{"lower":"v"}}"#, #"{"data":{"A":1}}"#, #"{"data":{"A":"a\u0000b"}}"#,
+        "not json", "[]", #"{"data":[]}"#, #"{"data":{"lower":"v"}}"#, #"{"data":{"A":1}}"#,
+        #"{"data":{"A":"a\u0000b"}}"#,
         #"{"nodata":{}}"#,
     ])
     func invalidBodiesAreInvalidData(text: String) {

@@ -45,7 +45,8 @@ import Testing
     }
 
     @Test func defaultsFailAnUnreachableAPIInUnderAMinute() {
-        let defaults = Configuration(project: "p", environment: "e", mode: .export(.shell), token: .literal(Secret("t")))
+        let defaults = Configuration(
+            project: "p", environment: "e", mode: .export(.shell), token: .literal(Secret("t")))
         let policy = RetryPolicy(retries: defaults.retries)
         #expect(policy.worstCaseDuration(timeout: defaults.timeout) == 52)
         #expect(policy.worstCaseDuration(timeout: defaults.timeout) < 60)
@@ -67,8 +68,10 @@ import Testing
         #expect(RetryAfter.imfFixdate("Tue, 29 Feb 2000 23:59:59 GMT") == 951_868_799)
     }
 
-    @Test(arguments: ["", "soon", "-3", "1.5", "12345678901", "Sun, 06 Nov 1994 08:49:37 UTC", "Sunday, 06-Nov-94 08:49:37 GMT",
-        "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT"])
+    @Test(arguments: [
+        "", "soon", "-3", "1.5", "12345678901", "Sun, 06 Nov 1994 08:49:37 UTC", "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
+    ])
     func malformedValuesAreIgnored(text: String) {
         #expect(RetryAfter.seconds(text, now: 0) == nil)
     }

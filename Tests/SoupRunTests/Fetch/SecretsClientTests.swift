@@ -4,10 +4,12 @@ import Testing
 @Suite struct SecretsClientTests {
     @Test func sendsTheRequestTheContractDescribes() throws {
         let transport = FetchScriptedTransport([FetchFixtures.ok(["A": "1"])])
-        let secrets = try FetchFixtures.client(transport, configuration: FetchFixtures.configuration(resolve: false)).fetch()
+        let secrets = try FetchFixtures.client(transport, configuration: FetchFixtures.configuration(resolve: false))
+            .fetch()
         #expect(secrets == ["A": "1"])
         let request = try #require(transport.requests.first)
-        #expect(request.url == "https://api.example.test/api/v1/projects/my-app/environments/prod/secrets?resolve=false")
+        #expect(
+            request.url == "https://api.example.test/api/v1/projects/my-app/environments/prod/secrets?resolve=false")
         #expect(request.headers["Authorization"] == "Bearer \(FetchFixtures.token)")
         #expect(request.headers["Accept"] == "application/json")
         #expect(request.headers["User-Agent"]?.hasPrefix("soup-run/") == true)
@@ -17,7 +19,9 @@ import Testing
     }
 
     @Test func fetchOnceIsConditional() throws {
-        let transport = FetchScriptedTransport([FetchFixtures.status(304), FetchFixtures.ok(["B": "2"], etag: "\"e2\"")])
+        let transport = FetchScriptedTransport([
+            FetchFixtures.status(304), FetchFixtures.ok(["B": "2"], etag: "\"e2\""),
+        ])
         let client = FetchFixtures.client(transport)
         #expect(try client.fetchOnce(ifNoneMatch: "\"e1\"") == .notModified)
         #expect(try client.fetchOnce(ifNoneMatch: "\"e1\"") == .secrets(["B": "2"], etag: "\"e2\""))
@@ -58,8 +62,12 @@ import Testing
     @Test func givesUpAfterTheRetriesAndSaysHowManyAttempts() {
         let transport = FetchScriptedTransport([], fallback: FetchFixtures.status(500))
         let sleeper = FetchSleepRecorder()
-        #expect(throws: FetchError.gaveUp(attempts: 3, last: .serverError(status: 500, serverMessage: nil, retryAfter: nil))) {
-            try FetchFixtures.client(transport, configuration: FetchFixtures.configuration(retries: 2), sleeper: sleeper).fetch()
+        #expect(
+            throws: FetchError.gaveUp(attempts: 3, last: .serverError(status: 500, serverMessage: nil, retryAfter: nil))
+        ) {
+            try FetchFixtures.client(
+                transport, configuration: FetchFixtures.configuration(retries: 2), sleeper: sleeper
+            ).fetch()
         }
         #expect(transport.requests.count == 3)
         #expect(sleeper.waits.count == 2)
@@ -83,7 +91,8 @@ import Testing
     }
 
     @Test func invalidDataIsNotRetried() {
-        let transport = FetchScriptedTransport([], fallback: .success(TransportResponse(status: 200, body: Array("<html>".utf8))))
+        let transport = FetchScriptedTransport(
+            [], fallback: .success(TransportResponse(status: 200, body: Array("<html>".utf8))))
         #expect(throws: FetchError.self) { try FetchFixtures.client(transport).fetch() }
         #expect(transport.requests.count == 1)
     }
@@ -100,11 +109,12 @@ import Testing
             FetchFixtures.ok(["A": "1"]),
         ])
         #expect(try FetchFixtures.client(transport).fetch() == ["A": "1"])
-        #expect(transport.requests.map(\.url) == [
-            "https://api.example.test/api/v1/projects/my-app/environments/prod/secrets",
-            "https://api.example.test/api/v2/projects/my-app/environments/prod/secrets",
-            "https://api.example.test:443/final",
-        ])
+        #expect(
+            transport.requests.map(\.url) == [
+                "https://api.example.test/api/v1/projects/my-app/environments/prod/secrets",
+                "https://api.example.test/api/v2/projects/my-app/environments/prod/secrets",
+                "https://api.example.test:443/final",
+            ])
         #expect(transport.requests.allSatisfy { $0.headers["Authorization"] == "Bearer \(FetchFixtures.token)" })
     }
 
@@ -115,12 +125,16 @@ import Testing
         ("http://api.example.test/x", "http://api.example.test:80"),
     ])
     func neverFollowsARedirectToAnotherOrigin(location: String, origin: String) {
-        let transport = FetchScriptedTransport([FetchFixtures.status(302, location: location)], fallback: FetchFixtures.ok(["A": "1"]))
+        let transport = FetchScriptedTransport(
+            [FetchFixtures.status(302, location: location)], fallback: FetchFixtures.ok(["A": "1"]))
         do {
             _ = try FetchFixtures.client(transport).fetch()
             Issue.record("followed a cross-origin redirect")
         } catch {
-            guard case .redirectRefused(let target, _) = error else { Issue.record("unexpected \(error)"); return }
+            guard case .redirectRefused(let target, _) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             #expect(target == origin)
             #expect(error.exitCode == .configuration)
             #expect(!error.description.contains(FetchFixtures.token))
@@ -152,26 +166,42 @@ import Testing
 
     @Test func warnsBeforeSendingTheTokenOverPlainHTTPToAnotherMachine() throws {
         let log = FetchLogBuffer()
-        _ = try FetchFixtures.client(FetchScriptedTransport([FetchFixtures.ok([:])]), configuration: FetchFixtures.configuration(api: "http://10.1.2.3/api/v1"), log: log, verbosity: .normal).fetch()
-        #expect(log.lines == ["soup-run: warning: sending the token over plain http to 10.1.2.3; use https for anything but local testing\n"])
+        _ = try FetchFixtures.client(
+            FetchScriptedTransport([FetchFixtures.ok([:])]),
+            configuration: FetchFixtures.configuration(api: "http://10.1.2.3/api/v1"), log: log, verbosity: .normal
+        ).fetch()
+        #expect(
+            log.lines == [
+                "soup-run: warning: sending the token over plain http to 10.1.2.3; use https for anything but local testing\n"
+            ])
 
         let quiet = FetchLogBuffer()
-        _ = try FetchFixtures.client(FetchScriptedTransport([FetchFixtures.ok([:])]), configuration: FetchFixtures.configuration(api: "http://10.1.2.3/api/v1"), log: quiet, verbosity: .quiet).fetch()
+        _ = try FetchFixtures.client(
+            FetchScriptedTransport([FetchFixtures.ok([:])]),
+            configuration: FetchFixtures.configuration(api: "http://10.1.2.3/api/v1"), log: quiet, verbosity: .quiet
+        ).fetch()
         #expect(quiet.lines.isEmpty)
 
         for api in ["http://127.0.0.1:8080/api/v1", "http://localhost/api/v1", "https://10.1.2.3/api/v1"] {
             let local = FetchLogBuffer()
-            _ = try FetchFixtures.client(FetchScriptedTransport([FetchFixtures.ok([:])]), configuration: FetchFixtures.configuration(api: api), log: local, verbosity: .normal).fetch()
+            _ = try FetchFixtures.client(
+                FetchScriptedTransport([FetchFixtures.ok([:])]), configuration: FetchFixtures.configuration(api: api),
+                log: local, verbosity: .normal
+            ).fetch()
             #expect(local.lines.isEmpty, "warned for \(api)")
         }
     }
 
     @Test func verboseLogsTellTheStoryWithoutTheToken() throws {
         let log = FetchLogBuffer()
-        let transport = FetchScriptedTransport([FetchFixtures.status(500, body: #"{"error":"boom"}"#), FetchFixtures.ok(["A": "1", "B": "2"])])
+        let transport = FetchScriptedTransport([
+            FetchFixtures.status(500, body: #"{"error":"boom"}"#), FetchFixtures.ok(["A": "1", "B": "2"]),
+        ])
         _ = try FetchFixtures.client(transport, log: log).fetch()
         let text = log.text
-        #expect(text.contains("GET https://api.example.test/api/v1/projects/my-app/environments/prod/secrets (attempt 1 of 4)"))
+        #expect(
+            text.contains(
+                "GET https://api.example.test/api/v1/projects/my-app/environments/prod/secrets (attempt 1 of 4)"))
         #expect(text.contains("HTTP 500 in "))
         #expect(text.contains("received 2 keys"))
         #expect(!text.contains(FetchFixtures.token))
@@ -180,7 +210,9 @@ import Testing
 
     @Test func normalVerbosityLogsNothingOnSuccess() throws {
         let log = FetchLogBuffer()
-        _ = try FetchFixtures.client(FetchScriptedTransport([FetchFixtures.ok(["A": "1"])]), log: log, verbosity: .normal).fetch()
+        _ = try FetchFixtures.client(
+            FetchScriptedTransport([FetchFixtures.ok(["A": "1"])]), log: log, verbosity: .normal
+        ).fetch()
         #expect(log.lines.isEmpty)
     }
 }

@@ -3,12 +3,14 @@ import Testing
 
 @Suite struct SecretsURLTests {
     @Test func buildsTheSecretsPath() throws {
-        let url = try SecretsURL.build(apiURL: "https://api.soup.dev/api/v1", project: "my-app", environment: "prod", resolve: true)
+        let url = try SecretsURL.build(
+            apiURL: "https://api.soup.dev/api/v1", project: "my-app", environment: "prod", resolve: true)
         #expect(url.string == "https://api.soup.dev/api/v1/projects/my-app/environments/prod/secrets")
     }
 
     @Test func asksForRawValuesOnlyWhenNotResolving() throws {
-        let url = try SecretsURL.build(apiURL: "http://127.0.0.1:8080/api/v1/", project: "p", environment: "e", resolve: false)
+        let url = try SecretsURL.build(
+            apiURL: "http://127.0.0.1:8080/api/v1/", project: "p", environment: "e", resolve: false)
         #expect(url.string == "http://127.0.0.1:8080/api/v1/projects/p/environments/e/secrets?resolve=false")
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Testing
 @testable import SoupRun
@@ -35,10 +35,12 @@ struct ChildLauncherTests {
 
     /// Spawns `/bin/sh -c script`, waits for it (bounded), returns its status.
     static func runChild(_ script: String) throws -> ChildStatus {
-        let pid = try ChildLauncher.spawn(command: ["/bin/sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
-                                          terminal: -1).get()
+        let pid = try ChildLauncher.spawn(
+            command: ["/bin/sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
+            terminal: -1
+        ).get()
         var status: Int32 = 0
-        for _ in 0..<3000 { // 30 s at most
+        for _ in 0..<3000 {  // 30 s at most
             if waitpid(pid, &status, WNOHANG) == pid {
                 let signal = status & 0x7F
                 return signal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(signal)
@@ -51,39 +53,44 @@ struct ChildLauncherTests {
     }
 
     #if os(Linux)
-    @Test func descriptorsOpenedBySoupRunWithoutCloexecDoNotReachTheChild() throws {
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0) // no O_CLOEXEC: the kind of descriptor a library might leave
-        defer { close(fds[0]); close(fds[1]) }
-        let out = Self.scratchPath("fds")
-        defer { unlink(out) }
-        #expect(try Self.runChild("exec ls /proc/self/fd > \(out)") == .exited(0))
-        let listed = Set(Self.readFile(out).split(separator: "\n").compactMap { Int32($0) })
-        #expect(listed.isSuperset(of: [0, 1, 2]))
-        #expect(!listed.contains(fds[0]) && !listed.contains(fds[1]), "listed: \(listed.sorted())")
-    }
+        @Test func descriptorsOpenedBySoupRunWithoutCloexecDoNotReachTheChild() throws {
+            var fds: [Int32] = [0, 0]
+            #expect(pipe(&fds) == 0)  // no O_CLOEXEC: the kind of descriptor a library might leave
+            defer {
+                close(fds[0])
+                close(fds[1])
+            }
+            let out = Self.scratchPath("fds")
+            defer { unlink(out) }
+            #expect(try Self.runChild("exec ls /proc/self/fd > \(out)") == .exited(0))
+            let listed = Set(Self.readFile(out).split(separator: "\n").compactMap { Int32($0) })
+            #expect(listed.isSuperset(of: [0, 1, 2]))
+            #expect(!listed.contains(fds[0]) && !listed.contains(fds[1]), "listed: \(listed.sorted())")
+        }
 
-    @Test func theChildStartsWithAnEmptyMaskWhateverTheSpawningThreadBlocks() throws {
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGUSR2)
-        sigaddset(&blocked, SIGTERM)
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        let out = Self.scratchPath("mask")
-        defer { unlink(out) }
-        #expect(try Self.runChild("exec grep ^SigBlk /proc/self/status > \(out)") == .exited(0))
-        #expect(Self.readFile(out) == "SigBlk:\t0000000000000000\n")
-    }
+        @Test func theChildStartsWithAnEmptyMaskWhateverTheSpawningThreadBlocks() throws {
+            var blocked = sigset_t()
+            sigemptyset(&blocked)
+            sigaddset(&blocked, SIGUSR2)
+            sigaddset(&blocked, SIGTERM)
+            var previous = sigset_t()
+            pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+            let out = Self.scratchPath("mask")
+            defer { unlink(out) }
+            #expect(try Self.runChild("exec grep ^SigBlk /proc/self/status > \(out)") == .exited(0))
+            #expect(Self.readFile(out) == "SigBlk:\t0000000000000000\n")
+        }
 
-    @Test func theChildLeadsItsOwnProcessGroup() throws {
-        let out = Self.scratchPath("pgrp")
-        defer { unlink(out) }
-        // Field 5 of /proc/self/stat is the process group, field 1 the pid.
-        #expect(try Self.runChild("exec awk '{ print ($1 == $5) ? \"leader\" : \"member\" }' /proc/self/stat > \(out)") == .exited(0))
-        #expect(Self.readFile(out) == "leader\n")
-    }
+        @Test func theChildLeadsItsOwnProcessGroup() throws {
+            let out = Self.scratchPath("pgrp")
+            defer { unlink(out) }
+            // Field 5 of /proc/self/stat is the process group, field 1 the pid.
+            #expect(
+                try Self.runChild("exec awk '{ print ($1 == $5) ? \"leader\" : \"member\" }' /proc/self/stat > \(out)")
+                    == .exited(0))
+            #expect(Self.readFile(out) == "leader\n")
+        }
     #endif
 
     @Test func statusesComeBackAsExitCodesOrSignals() throws {
@@ -106,7 +113,8 @@ struct ChildLauncherTests {
     }
 
     @Test func lookupFailuresNeverFork() {
-        #expect(ChildLauncher.spawn(command: ["no-such-command-xyz"], environment: ["PATH": "/nonexistent"], terminal: -1)
-            == .failure(.notFound(command: "no-such-command-xyz", searched: .path(directories: 1))))
+        #expect(
+            ChildLauncher.spawn(command: ["no-such-command-xyz"], environment: ["PATH": "/nonexistent"], terminal: -1)
+                == .failure(.notFound(command: "no-such-command-xyz", searched: .path(directories: 1))))
     }
 }

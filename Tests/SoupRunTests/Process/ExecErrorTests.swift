@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Testing
 @testable import SoupRun
@@ -25,10 +25,16 @@ struct ExecErrorTests {
 
     @Test func notFoundMessagesDescribePathWithoutPrintingIt() {
         let withPath = ExecError.notFound(command: "node", searched: .path(directories: 1))
-        #expect(withPath.description == "command not found: node (searched the 1 directory of PATH in the command's environment)")
+        #expect(
+            withPath.description
+                == "command not found: node (searched the 1 directory of PATH in the command's environment)")
         let noPath = ExecError.notFound(command: "node", searched: .defaultPath("/bin:/usr/bin"))
-        #expect(noPath.description == "command not found: node (the command's environment has no PATH; searched /bin:/usr/bin)")
-        #expect(ExecError.notFound(command: "./x", searched: .asGiven).description == "command not found: ./x (no such file)")
+        #expect(
+            noPath.description
+                == "command not found: node (the command's environment has no PATH; searched /bin:/usr/bin)")
+        #expect(
+            ExecError.notFound(command: "./x", searched: .asGiven).description
+                == "command not found: ./x (no such file)")
     }
 
     @Test func prepareResolvesInTheFinalEnvironmentsPathAndSortsVariables() throws {
@@ -38,8 +44,11 @@ struct ExecErrorTests {
             command: ["app", "--flag"], environment: env, probe: fs.probe,
             limits: .init(argMax: 1 << 20, pageSize: 4096)
         ).get()
-        #expect(prepared == PreparedCommand(path: "/secret/bin/app", argv: ["app", "--flag"],
-                                            environment: ["A=1", "B=2", "PATH=/secret/bin:/usr/bin"]))
+        #expect(
+            prepared
+                == PreparedCommand(
+                    path: "/secret/bin/app", argv: ["app", "--flag"],
+                    environment: ["A=1", "B=2", "PATH=/secret/bin:/usr/bin"]))
     }
 
     @Test func prepareChecksLimitsAfterLookup() {
@@ -55,7 +64,9 @@ struct ExecErrorTests {
     }
 
     @Test func prepareWithoutCommandIsNotFound() {
-        #expect(PreparedCommand.prepare(command: [], environment: [:]) == .failure(.notFound(command: "", searched: .asGiven)))
+        #expect(
+            PreparedCommand.prepare(command: [], environment: [:])
+                == .failure(.notFound(command: "", searched: .asGiven)))
     }
 
     @Test func systemProbeSeesRealFiles() {
@@ -68,8 +79,8 @@ struct ExecErrorTests {
         let limits = ProcessSystem.Limits.current
         #expect(limits.argMax >= 131072)
         #if os(Linux)
-        #expect(limits.argMax <= 6 << 20)
-        #expect(limits.pageSize != nil)
+            #expect(limits.argMax <= 6 << 20)
+            #expect(limits.pageSize != nil)
         #endif
     }
 }

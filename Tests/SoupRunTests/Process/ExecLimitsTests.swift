@@ -10,7 +10,9 @@ struct ExecLimitsTests {
     }
 
     @Test func smallCommandFits() {
-        #expect(ExecLimits.check(argv: ["node", "server.js"], environment: ["A": "1"], argMax: 131072, pageSize: 4096) == nil)
+        #expect(
+            ExecLimits.check(argv: ["node", "server.js"], environment: ["A": "1"], argMax: 131072, pageSize: 4096)
+                == nil)
     }
 
     @Test func oneStringAtExactly32PagesFitsOneByteMoreDoesNot() {
@@ -18,8 +20,9 @@ struct ExecLimitsTests {
         let exact = ["BIG": Self.value(forKey: "BIG", totalBytes: limit)]
         #expect(ExecLimits.check(argv: ["x"], environment: exact, argMax: 6 << 20, pageSize: Self.page) == nil)
         let over = ["BIG": Self.value(forKey: "BIG", totalBytes: limit + 1)]
-        #expect(ExecLimits.check(argv: ["x"], environment: over, argMax: 6 << 20, pageSize: Self.page)
-            == .variableTooLong([.init(name: "BIG", bytes: limit + 1)], limit: limit))
+        #expect(
+            ExecLimits.check(argv: ["x"], environment: over, argMax: 6 << 20, pageSize: Self.page)
+                == .variableTooLong([.init(name: "BIG", bytes: limit + 1)], limit: limit))
     }
 
     @Test func perStringLimitFollowsThePageSize() {
@@ -35,31 +38,42 @@ struct ExecLimitsTests {
             "A": Self.value(forKey: "A", totalBytes: 150_000),
             "OK": "small",
         ]
-        #expect(ExecLimits.check(argv: ["x"], environment: env, argMax: 6 << 20, pageSize: 4096)
-            == .variableTooLong([.init(name: "A", bytes: 150_000), .init(name: "B", bytes: 140_000)], limit: 131072))
+        #expect(
+            ExecLimits.check(argv: ["x"], environment: env, argMax: 6 << 20, pageSize: 4096)
+                == .variableTooLong(
+                    [.init(name: "A", bytes: 150_000), .init(name: "B", bytes: 140_000)], limit: 131072))
     }
 
     @Test func oversizedArgumentIsNamedByIndex() {
         let arg = String(repeating: "a", count: 131072)
-        #expect(ExecLimits.check(argv: ["echo", "hi", arg], environment: [:], argMax: 6 << 20, pageSize: 4096)
-            == .argumentTooLong(index: 2, bytes: 131073, limit: 131072))
+        #expect(
+            ExecLimits.check(argv: ["echo", "hi", arg], environment: [:], argMax: 6 << 20, pageSize: 4096)
+                == .argumentTooLong(index: 2, bytes: 131073, limit: 131072))
     }
 
     /// strings (path, argv, env with NULs) + pointers (argc + envc) against ARG_MAX, to the byte.
     @Test func totalCountsStringsAndPointersExactly() {
-        let argv = ["ab", "c"]                   // 3 + 2
-        let env = ["K": "vv", "LONG": "xyz"]     // "K=vv\0" 5 + "LONG=xyz\0" 9
-        let path = "/bin/ab"                      // 8
+        let argv = ["ab", "c"]  // 3 + 2
+        let env = ["K": "vv", "LONG": "xyz"]  // "K=vv\0" 5 + "LONG=xyz\0" 9
+        let path = "/bin/ab"  // 8
         let total = 3 + 2 + 5 + 9 + 8 + (2 + 2) * 8
-        #expect(ExecLimits.check(path: path, argv: argv, environment: env, argMax: total, pageSize: 4096, pointerSize: 8) == nil)
-        #expect(ExecLimits.check(path: path, argv: argv, environment: env, argMax: total - 1, pageSize: 4096, pointerSize: 8)
-            == .totalTooLarge(bytes: total, limit: total - 1, largest: [.init(name: "LONG", bytes: 9), .init(name: "K", bytes: 5)]))
+        #expect(
+            ExecLimits.check(path: path, argv: argv, environment: env, argMax: total, pageSize: 4096, pointerSize: 8)
+                == nil)
+        #expect(
+            ExecLimits.check(
+                path: path, argv: argv, environment: env, argMax: total - 1, pageSize: 4096, pointerSize: 8)
+                == .totalTooLarge(
+                    bytes: total, limit: total - 1,
+                    largest: [.init(name: "LONG", bytes: 9), .init(name: "K", bytes: 5)]))
     }
 
     @Test func emptyArgvStillCountsOnePointer() {
         // The kernel reserves max(argc, 1) pointers.
-        #expect(ExecLimits.check(path: "", argv: [], environment: [:], argMax: 1 + 8, pageSize: nil, pointerSize: 8) == nil)
-        #expect(ExecLimits.check(path: "", argv: [], environment: [:], argMax: 1 + 7, pageSize: nil, pointerSize: 8) != nil)
+        #expect(
+            ExecLimits.check(path: "", argv: [], environment: [:], argMax: 1 + 8, pageSize: nil, pointerSize: 8) == nil)
+        #expect(
+            ExecLimits.check(path: "", argv: [], environment: [:], argMax: 1 + 7, pageSize: nil, pointerSize: 8) != nil)
     }
 
     @Test func tooLargeNamesAtMostFiveLargestVariablesWithTiesByName() {
@@ -67,7 +81,10 @@ struct ExecLimitsTests {
         for (index, key) in ["A", "B", "C", "D", "E", "F", "G"].enumerated() {
             env[key] = String(repeating: "v", count: 10_000 + (index < 2 ? 0 : index))
         }
-        guard case .totalTooLarge(_, _, let largest)? = ExecLimits.check(argv: ["x"], environment: env, argMax: 1000, pageSize: 4096) else {
+        guard
+            case .totalTooLarge(_, _, let largest)? = ExecLimits.check(
+                argv: ["x"], environment: env, argMax: 1000, pageSize: 4096)
+        else {
             Issue.record("expected totalTooLarge")
             return
         }

@@ -43,7 +43,9 @@ struct ExecutableLookupTests {
         #expect(result == .failure(.notFound(command: "nope", searched: .path(directories: 3))))
         if case .failure(let error) = result {
             #expect(error.exitCode == .commandNotFound)
-            #expect(error.description == "command not found: nope (searched the 3 directories of PATH in the command's environment)")
+            #expect(
+                error.description
+                    == "command not found: nope (searched the 3 directories of PATH in the command's environment)")
         }
     }
 
@@ -94,7 +96,9 @@ struct ExecutableLookupTests {
 
     @Test func emptyCommandWordIsNotFound() {
         let fs = ProcessFakeFiles([:])
-        #expect(ExecutableLookup.resolve("", path: "/bin", probe: fs.probe) == .failure(.notFound(command: "", searched: .asGiven)))
+        #expect(
+            ExecutableLookup.resolve("", path: "/bin", probe: fs.probe)
+                == .failure(.notFound(command: "", searched: .asGiven)))
         #expect(fs.probed.isEmpty)
     }
 }

@@ -18,10 +18,15 @@ import Testing
             execResult: ExecError = .notFound(command: "app", searched: .path(directories: 1))
         ) -> RunEffects {
             RunEffects(
-                writeOutput: { [self] s in lock.withLock { out += s }; return true },
+                writeOutput: { [self] s in
+                    lock.withLock { out += s }
+                    return true
+                },
                 writeError: { [self] s in lock.withLock { err += s } },
                 readFile: { path in
-                    guard let text = files[path] else { throw Platform.FileError(path: path, reason: "No such file or directory") }
+                    guard let text = files[path] else {
+                        throw Platform.FileError(path: path, reason: "No such file or directory")
+                    }
                     return Array(text.utf8)
                 },
                 makeTransport: { _ in transport },
@@ -38,17 +43,24 @@ import Testing
 
     @Test func versionAndHelpGoToStdout() {
         let r = Recorder()
-        #expect(SoupRunMain.run(arguments: ["--version"], environment: [:], effects: r.effects(transport: FetchScriptedTransport([]))) == 0)
+        #expect(
+            SoupRunMain.run(
+                arguments: ["--version"], environment: [:], effects: r.effects(transport: FetchScriptedTransport([])))
+                == 0)
         #expect(r.stdout == "soup-run \(SoupRunVersion.string)\n")
         #expect(r.stderr.isEmpty)
         let h = Recorder()
-        #expect(SoupRunMain.run(arguments: ["--help"], environment: [:], effects: h.effects(transport: FetchScriptedTransport([]))) == 0)
+        #expect(
+            SoupRunMain.run(
+                arguments: ["--help"], environment: [:], effects: h.effects(transport: FetchScriptedTransport([]))) == 0
+        )
         #expect(h.stdout == HelpText.text(version: SoupRunVersion.string))
     }
 
     @Test func usageErrorsPrintOneErrorLineAndAHint() {
         let r = Recorder()
-        let code = SoupRunMain.run(arguments: ["--bogus"], environment: [:], effects: r.effects(transport: FetchScriptedTransport([])))
+        let code = SoupRunMain.run(
+            arguments: ["--bogus"], environment: [:], effects: r.effects(transport: FetchScriptedTransport([])))
         #expect(code == 64)
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 2)
@@ -59,7 +71,10 @@ import Testing
     @Test func aMissingTokenIsAConfigurationError() {
         let r = Recorder()
         let transport = FetchScriptedTransport([])
-        #expect(SoupRunMain.run(arguments: ["my-app", "prod", "--", "app"], environment: api, effects: r.effects(transport: transport)) == 78)
+        #expect(
+            SoupRunMain.run(
+                arguments: ["my-app", "prod", "--", "app"], environment: api, effects: r.effects(transport: transport))
+                == 78)
         #expect(r.stderr.hasPrefix("soup-run: error: no API token"))
         #expect(transport.requests.isEmpty)
     }
@@ -68,7 +83,8 @@ import Testing
         let r = Recorder()
         let transport = FetchScriptedTransport([FetchFixtures.ok(["DB_URL": "postgres://x", "HOME": "/secret-home"])])
         let env = api.merging(["SOUP_TOKEN": token, "HOME": "/root", "KEEP": "1"]) { $1 }
-        let code = SoupRunMain.run(arguments: ["my-app", "prod", "app", "--flag"], environment: env, effects: r.effects(transport: transport))
+        let code = SoupRunMain.run(
+            arguments: ["my-app", "prod", "app", "--flag"], environment: env, effects: r.effects(transport: transport))
         #expect(code == 127)
         let call = try #require(r.execCalls.first)
         #expect(call.0 == ["app", "--flag"])
@@ -76,7 +92,9 @@ import Testing
         #expect(call.1["KEEP"] == "1")
         #expect(call.1["SOUP_TOKEN"] == nil)
         #expect(r.stderr.contains("soup-run: warning: the secret HOME overrides the inherited HOME"))
-        #expect(r.stderr.hasSuffix("soup-run: error: \(ExecError.notFound(command: "app", searched: .path(directories: 1)))\n"))
+        #expect(
+            r.stderr.hasSuffix(
+                "soup-run: error: \(ExecError.notFound(command: "app", searched: .path(directories: 1)))\n"))
         #expect(!r.stderr.contains(token))
         #expect(transport.requests.first?.headers["Authorization"] == "Bearer \(token)")
     }
@@ -85,7 +103,8 @@ import Testing
         let r = Recorder()
         let transport = FetchScriptedTransport([FetchFixtures.ok(["PATH": "/evil"])])
         let env = api.merging(["SOUP_TOKEN": token, "PATH": "/bin"]) { $1 }
-        _ = SoupRunMain.run(arguments: ["-q", "my-app", "prod", "app"], environment: env, effects: r.effects(transport: transport))
+        _ = SoupRunMain.run(
+            arguments: ["-q", "my-app", "prod", "app"], environment: env, effects: r.effects(transport: transport))
         #expect(!r.stderr.contains("warning"))
         #expect(r.stderr.contains("soup-run: error: "))
     }
@@ -94,7 +113,8 @@ import Testing
         let r = Recorder()
         let transport = FetchScriptedTransport([FetchFixtures.ok(["B": "2", "A": "it's"])])
         let code = SoupRunMain.run(
-            arguments: ["my-app", "prod", "--export", "--format", "dotenv"], environment: api.merging(["SOUP_TOKEN": token]) { $1 },
+            arguments: ["my-app", "prod", "--export", "--format", "dotenv"],
+            environment: api.merging(["SOUP_TOKEN": token]) { $1 },
             effects: r.effects(transport: transport))
         #expect(code == 0)
         #expect(r.stdout == ExportFormatter.format(["A": "it's", "B": "2"], as: .dotenv))
@@ -124,7 +144,8 @@ import Testing
         let r = Recorder()
         let transport = FetchScriptedTransport([], fallback: FetchFixtures.status(status, body: #"{"error":"nope"}"#))
         let exit = SoupRunMain.run(
-            arguments: ["--retries", "0", "my-app", "prod", "app"], environment: api.merging(["SOUP_TOKEN": token]) { $1 },
+            arguments: ["--retries", "0", "my-app", "prod", "app"],
+            environment: api.merging(["SOUP_TOKEN": token]) { $1 },
             effects: r.effects(transport: transport))
         #expect(exit == code)
         #expect(r.stderr.hasPrefix("soup-run: error: "))
@@ -136,7 +157,8 @@ import Testing
         let r = Recorder()
         let transport = FetchScriptedTransport([FetchFixtures.ok(["A": "1"])])
         let exit = SoupRunMain.run(
-            arguments: ["--only", "A,MISSING", "my-app", "prod", "app"], environment: api.merging(["SOUP_TOKEN": token]) { $1 },
+            arguments: ["--only", "A,MISSING", "my-app", "prod", "app"],
+            environment: api.merging(["SOUP_TOKEN": token]) { $1 },
             effects: r.effects(transport: transport))
         #expect(exit == 66)
         #expect(r.stderr.contains("MISSING"))

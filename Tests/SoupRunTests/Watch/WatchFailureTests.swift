@@ -17,7 +17,7 @@ struct WatchFailureTests {
     }
 
     @Test func backoffDoublesFromTheIntervalUpToFiveMinutes() {
-        var h = WatchHarness(random: [0.5]) // 0.5 → no jitter
+        var h = WatchHarness(random: [0.5])  // 0.5 → no jitter
         #expect(Self.gaps(&h, answering: Self.failure500, count: 8) == [20, 40, 80, 160, 300, 300, 300])
     }
 
@@ -36,7 +36,8 @@ struct WatchFailureTests {
     }
 
     @Test func retryAfterIsHonouredAndCapped() {
-        var h = WatchHarness(settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0), random: [0.5])
+        var h = WatchHarness(
+            settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0), random: [0.5])
         h.poll(answer: .failed(PollFailure(state: "http 429", message: "HTTP 429", retryAfter: 30)))
         var at = h.now
         h.poll(answer: .failed(PollFailure(state: "http 429", message: "HTTP 429", retryAfter: 3600)))
@@ -63,20 +64,23 @@ struct WatchFailureTests {
         #expect(h.logs(.info).filter { $0.contains("answering again") }.count == 1)
         h.poll(answer: .notModified)
         #expect(h.logs(.info).filter { $0.contains("answering again") }.count == 1)
-        #expect(h.logs(.warning).first?.hasPrefix("cannot refresh secrets: HTTP 500; the command keeps its current secrets") == true)
+        #expect(
+            h.logs(.warning).first?.hasPrefix("cannot refresh secrets: HTTP 500; the command keeps its current secrets")
+                == true)
         #expect(h.spawned.count == 1 && h.signalsSent.isEmpty, "the child is left alone")
     }
 
     @Test func splayDelaysTheRestartWhileTheOldChildKeepsRunning() {
-        var h = WatchHarness(settings: WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 4),
-                             random: [0.5, 0.5, 0.75])
+        var h = WatchHarness(
+            settings: WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 4),
+            random: [0.5, 0.5, 0.75])
         h.poll(answer: .environment(["A": "2"], etag: nil))
         let changedAt = h.now
         guard case .restartPending(101, let at) = h.machine.phase else {
             Issue.record("expected a pending restart, got \(h.machine.phase)")
             return
         }
-        #expect(at == changedAt + 3) // 0.75 × 4
+        #expect(at == changedAt + 3)  // 0.75 × 4
         h.advance(to: changedAt + 2.9)
         #expect(h.signalsSent.isEmpty)
         h.feed(.signal(1))

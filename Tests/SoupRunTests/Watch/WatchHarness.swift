@@ -16,9 +16,11 @@ struct WatchHarness {
     var exitCode: Int32? = nil
     var failNextSpawn: ExecError? = nil
 
-    init(settings: WatchSettings = WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 0),
-         environment: [String: String] = ["A": "1", "PATH": "/bin"], etag: String? = nil,
-         random: [Double] = [0.5]) {
+    init(
+        settings: WatchSettings = WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 0),
+        environment: [String: String] = ["A": "1", "PATH": "/bin"], etag: String? = nil,
+        random: [Double] = [0.5]
+    ) {
         var values = random
         let source = { () -> Double in
             let value = values.first ?? 0.5
@@ -35,7 +37,9 @@ struct WatchHarness {
         actions.compactMap { if case .log(level, let text) = $0 { return text } else { return nil } }
     }
     var signalsSent: [(pgid: Int32, signal: Int32)] {
-        actions.compactMap { if case .signalGroup(let pgid, let signal) = $0 { return (pgid, signal) } else { return nil } }
+        actions.compactMap {
+            if case .signalGroup(let pgid, let signal) = $0 { return (pgid, signal) } else { return nil }
+        }
     }
 
     mutating func feed(_ event: WatchEvent) {

@@ -9,7 +9,7 @@ struct WatchMachineTests {
         var h = WatchHarness(random: [0.0])
         #expect(h.spawned == [base])
         #expect(h.machine.phase == .running(pid: 101))
-        #expect(abs(h.machine.nextDeadline! - 1009) < 1e-9) // 10 s − 10%
+        #expect(abs(h.machine.nextDeadline! - 1009) < 1e-9)  // 10 s − 10%
         h.advance(to: 1008.9)
         #expect(h.pendingPolls.isEmpty)
         h.advance(to: 1009)
@@ -75,7 +75,7 @@ struct WatchMachineTests {
     }
 
     @Test func stopTimeoutEscalatesToSigkillOfTheGroup() {
-        var h = WatchHarness() // stopTimeout 5
+        var h = WatchHarness()  // stopTimeout 5
         h.poll(answer: .environment(["A": "2"], etag: nil))
         let stoppedAt = h.now
         h.advance(to: stoppedAt + 4.9)
@@ -91,7 +91,7 @@ struct WatchMachineTests {
         var h = WatchHarness()
         h.poll(answer: .environment(["A": "2"], etag: nil))
         let stoppedAt = h.now
-        h.childExits(.exited(0), groupEmpty: false) // a grandchild ignores TERM
+        h.childExits(.exited(0), groupEmpty: false)  // a grandchild ignores TERM
         #expect(h.machine.awaitedGroup == 101)
         #expect(h.spawned.count == 1)
         h.advance(to: stoppedAt + 5)
@@ -146,8 +146,9 @@ struct WatchMachineTests {
     }
 
     @Test func spawnFailureAtStartExitsWithItsCode() {
-        var machine = WatchMachine(settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 1, splay: 0),
-                                   environment: [:], etag: nil)
+        var machine = WatchMachine(
+            settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 1, splay: 0),
+            environment: [:], etag: nil)
         #expect(machine.start(now: 0) == [.spawn(environment: [:])])
         let actions = machine.handle(.spawnFailed(.notExecutable(command: "x", reason: .permissionDenied)), now: 0)
         #expect(actions.last == .exit(126))

@@ -23,8 +23,9 @@ final class WatchFakeSource: SecretsSource, @unchecked Sendable {
 @Suite("WatchMode: one poll, start-up failures")
 struct WatchModeTests {
     static func configuration(only: [String]? = nil) -> Configuration {
-        var configuration = Configuration(project: "my-app", environment: "prod", mode: .run(command: ["/bin/true"]),
-                                          token: .literal(Secret("t")))
+        var configuration = Configuration(
+            project: "my-app", environment: "prod", mode: .run(command: ["/bin/true"]),
+            token: .literal(Secret("t")))
         configuration.only = only
         configuration.watch = Configuration.Watch()
         return configuration
@@ -32,26 +33,32 @@ struct WatchModeTests {
 
     static let inherited = ["PATH": "/usr/bin:/bin", "HOME": "/root", "SOUP_TOKEN": "tok"]
 
-    func poll(_ answer: Result<FetchResult, FetchError>, configuration: Configuration = configuration(),
-              command: [String] = ["/bin/true"]) -> PollResult {
+    func poll(
+        _ answer: Result<FetchResult, FetchError>, configuration: Configuration = configuration(),
+        command: [String] = ["/bin/true"]
+    ) -> PollResult {
         let source = WatchFakeSource(initial: .success([:]), polls: [answer])
-        return WatchMode.pollOnce(source: source, etag: "e1", configuration: configuration, inherited: Self.inherited,
-                                  command: command)
+        return WatchMode.pollOnce(
+            source: source, etag: "e1", configuration: configuration, inherited: Self.inherited,
+            command: command)
     }
 
     @Test func aPollBuildsTheChildEnvironmentWithTheSameMergeAsTheStart() {
         let result = poll(.success(.secrets(["API_KEY": "k", "HOME": "/srv"], etag: "e2")))
         // Token stripped, secrets win, inherited kept: exactly EnvironmentMerge's result.
-        let expected = try? EnvironmentMerge.merge(inherited: Self.inherited, secrets: ["API_KEY": "k", "HOME": "/srv"],
-                                                   configuration: Self.configuration()).environment
+        let expected = try? EnvironmentMerge.merge(
+            inherited: Self.inherited, secrets: ["API_KEY": "k", "HOME": "/srv"],
+            configuration: Self.configuration()
+        ).environment
         #expect(result == .environment(expected ?? [:], etag: "e2"))
         #expect(expected?["SOUP_TOKEN"] == nil)
     }
 
     @Test func notModifiedPassesThroughAndTheEtagIsSent() {
         let source = WatchFakeSource(initial: .success([:]), polls: [.success(.notModified)])
-        let result = WatchMode.pollOnce(source: source, etag: "e1", configuration: Self.configuration(),
-                                        inherited: Self.inherited, command: ["/bin/true"])
+        let result = WatchMode.pollOnce(
+            source: source, etag: "e1", configuration: Self.configuration(),
+            inherited: Self.inherited, command: ["/bin/true"])
         #expect(result == .notModified)
         #expect(source.sentTags == ["e1"])
     }
@@ -67,11 +74,14 @@ struct WatchModeTests {
         (.gaveUp(attempts: 2, last: .rateLimited(retryAfter: nil)), "http 429"),
     ])
     func fetchErrorsBecomeFailuresWithAStateAndRetryAfter(error: FetchError, state: String) {
-        #expect(poll(.failure(error)) == .failed(PollFailure(state: state, message: error.description, retryAfter: error.retryAfter)))
+        #expect(
+            poll(.failure(error))
+                == .failed(PollFailure(state: state, message: error.description, retryAfter: error.retryAfter)))
     }
 
     @Test func aMergeThatFailsIsAFailureNotAnEmptyEnvironment() {
-        let result = poll(.success(.secrets(["OTHER": "x"], etag: nil)), configuration: Self.configuration(only: ["API_KEY"]))
+        let result = poll(
+            .success(.secrets(["OTHER": "x"], etag: nil)), configuration: Self.configuration(only: ["API_KEY"]))
         guard case .failed(let failure) = result else {
             Issue.record("expected a failure, got \(result)")
             return
@@ -95,8 +105,9 @@ struct WatchModeTests {
     @Test func startUpFetchFailureExitsWithTheOneShotCode() {
         let lines = WatchLogLines()
         let source = WatchFakeSource(initial: .failure(.permission(status: 401, serverMessage: nil)))
-        let code = WatchMode.run(configuration: Self.configuration(), command: ["/bin/true"], inherited: Self.inherited,
-                                 source: source, logger: Logger(verbosity: .normal, sink: lines.append))
+        let code = WatchMode.run(
+            configuration: Self.configuration(), command: ["/bin/true"], inherited: Self.inherited,
+            source: source, logger: Logger(verbosity: .normal, sink: lines.append))
         #expect(code == ExitCode.permission.rawValue)
         #expect(lines.text.hasPrefix("soup-run: error: the API rejected the token (HTTP 401)"))
     }
@@ -104,8 +115,9 @@ struct WatchModeTests {
     @Test func startUpMergeFailureExitsWithItsCode() {
         let lines = WatchLogLines()
         let source = WatchFakeSource(initial: .success(["OTHER": "x"]))
-        let code = WatchMode.run(configuration: Self.configuration(only: ["API_KEY"]), command: ["/bin/true"],
-                                 inherited: Self.inherited, source: source, logger: Logger(verbosity: .normal, sink: lines.append))
+        let code = WatchMode.run(
+            configuration: Self.configuration(only: ["API_KEY"]), command: ["/bin/true"],
+            inherited: Self.inherited, source: source, logger: Logger(verbosity: .normal, sink: lines.append))
         #expect(code == ExitCode.notFound.rawValue)
         #expect(lines.text.contains("API_KEY"))
     }

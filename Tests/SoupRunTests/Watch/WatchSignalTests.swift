@@ -3,7 +3,7 @@ import Testing
 
 @Suite("WatchMachine: signals and exits")
 struct WatchSignalTests {
-    @Test(arguments: [Int32(1), 10, 12, 28]) // HUP, USR1, USR2, WINCH
+    @Test(arguments: [Int32(1), 10, 12, 28])  // HUP, USR1, USR2, WINCH
     func nonStopSignalsAreForwardedToTheGroupOnly(signal: Int32) {
         var h = WatchHarness()
         h.feed(.signal(signal))
@@ -12,7 +12,7 @@ struct WatchSignalTests {
         #expect(h.machine.phase == .running(pid: 101))
     }
 
-    @Test(arguments: [Int32(15), 2, 3]) // TERM, INT, QUIT
+    @Test(arguments: [Int32(15), 2, 3])  // TERM, INT, QUIT
     func stopSignalsAreForwardedThenTheChildsStatusIsTheExitCode(signal: Int32) {
         var h = WatchHarness()
         h.feed(.signal(signal))
@@ -44,7 +44,7 @@ struct WatchSignalTests {
     }
 
     @Test func theStopTimeoutKillsAChildThatIgnoresTheForwardedSignal() {
-        var h = WatchHarness() // stopTimeout 5
+        var h = WatchHarness()  // stopTimeout 5
         h.feed(.signal(15))
         h.advance(by: 4.9)
         #expect(h.signalsSent.map(\.signal) == [15])
