@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "SoupCore"),
 
         // soup-dev-server: HTTP/1.1 over sockets, the API, a thin executable.
-        .target(name: "SoupHTTP", dependencies: ["CSoupProcess"]),
+        .target(name: "SoupHTTP", dependencies: ["SoupCore"]),
         .target(name: "SoupDevServer", dependencies: ["SoupCore", "SoupHTTP"]),
         .executableTarget(name: "soup-dev-server", dependencies: ["SoupDevServer"]),
 
@@ -27,10 +27,15 @@ let package = Package(
         .target(name: "SoupRun", dependencies: ["SoupCore", "CSoupCurl", "CSoupProcess"]),
         .executableTarget(name: "soup-run", dependencies: ["SoupRun"]),
 
-        .testTarget(name: "SoupCoreTests", dependencies: ["SoupCore"]),
-        .testTarget(name: "SoupHTTPTests", dependencies: ["SoupHTTP"]),
-        .testTarget(name: "SoupDevServerTests", dependencies: ["SoupDevServer", "SoupHTTP", "SoupCore"]),
-        .testTarget(name: "SoupRunTests", dependencies: ["SoupRun", "SoupCore"]),
+        // Helpers shared by the test targets (seeded generators); not part of any product.
+        .target(name: "SoupTestSupport", path: "Tests/SoupTestSupport"),
+        .testTarget(name: "SoupCoreTests", dependencies: ["SoupCore", "SoupTestSupport"]),
+        .testTarget(name: "SoupHTTPTests", dependencies: ["SoupHTTP", "SoupCore", "SoupTestSupport"]),
+        .testTarget(
+            name: "SoupDevServerTests",
+            dependencies: ["SoupDevServer", "SoupHTTP", "SoupCore", "SoupTestSupport"]
+        ),
+        .testTarget(name: "SoupRunTests", dependencies: ["SoupRun", "SoupCore", "SoupTestSupport"]),
         // Runs the built soup-run and soup-dev-server binaries against real servers and processes.
         .testTarget(
             name: "EndToEndTests",

@@ -29,15 +29,8 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# The binaries measured are the release ones users install (scripts/release.sh: static Swift runtime
-# and libstdc++, no local rpath, stripped), so the figures are what a user's machine sees.
-dist=".build/bench-dist"
-if [ "$build" = 1 ]; then
-    scripts/release.sh "$dist" >/dev/null
-fi
-soup_run="$PWD/$dist/soup-run"
-dev_server="$PWD/$dist/soup-dev-server"
-[ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
+. bench/lib.sh
+bench_binaries "$build"
 
 work="$(mktemp -d)"
 server_pid=""
@@ -47,25 +40,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$dev_server" --port 0 --data "$work/state.json" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-api=""
-for _ in $(seq 1 100); do   # at most 10 s
-    api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/server.out")"
-    [ -n "$api" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$api" ] || { echo "soup-dev-server did not become ready" >&2; exit 1; }
-
+start_dev_server "$work"
 token="demo-token"
 url="$api/projects/my-app/environments/prod/secrets"
 # 100 secrets on top of the demo data, values of realistic length.
 for i in $(seq -w 1 100); do
-    status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
-        -H 'Content-Type: application/json' \
-        -d "{\"key\":\"BENCH_SECRET_$i\",\"value\":\"value-$i-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ\"}" "$url")"
-    [ "$status" = 201 ] || { echo "POST BENCH_SECRET_$i answered $status" >&2; exit 1; }
+    post_secret "$url" "$token" "BENCH_SECRET_$i" "value-$i-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
 done
 keys="$(curl -s -H "Authorization: Bearer $token" "$url" | grep -o '"[A-Z][A-Z0-9_]*":' | wc -l)"
 echo "serving $keys secrets at $url"
@@ -100,4 +80,4 @@ verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok
 echo
 echo "median   soup-run ${soup_ms} ms   curl ${curl_ms} ms   ratio ${ratio}x (target ≤ 1.3x: $(verdict "$ratio" 1.3))"
 echo "peak RSS soup-run $(mib "$soup_rss") MiB   curl $(mib "$curl_rss") MiB (target ≤ 20 MiB: $(verdict "$(mib "$soup_rss")" 20))"
-echo "machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2), $(uname -sr), $(date -u +%Y-%m-%d)"
+machine_line

@@ -30,13 +30,8 @@ done
 [ -r /proc/self/stat ] || { echo "needs Linux /proc" >&2; exit 1; }
 command -v curl >/dev/null || { echo "needs curl" >&2; exit 1; }
 
-if [ "$build" = 1 ]; then
-    swift build -c release --static-swift-stdlib 2>&1 | tail -1
-fi
-bin="$(swift build -c release --show-bin-path)"
-soup_run="$bin/soup-run"
-dev_server="$bin/soup-dev-server"
-[ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $bin (run without --no-build)" >&2; exit 1; }
+. bench/lib.sh
+bench_binaries "$build"
 
 work="$(mktemp -d)"
 server_pid=""
@@ -49,25 +44,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$dev_server" --port 0 --data "$work/state.json" >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-api=""
-for _ in $(seq 1 100); do   # at most 10 s
-    api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$work/server.out")"
-    [ -n "$api" ] && break
-    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-    sleep 0.1
-done
-[ -n "$api" ] || { echo "soup-dev-server did not become ready" >&2; exit 1; }
+start_dev_server "$work"
 token="demo-token"
 url="$api/projects/my-app/environments/prod/secrets"
 
-set_secret() {
-    local status
-    status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
-        -H 'Content-Type: application/json' -d "{\"key\":\"BENCH_WATCHED\",\"value\":\"$1\"}" "$url")"
-    [ "$status" = 201 ] || { echo "POST answered $status" >&2; exit 1; }
-}
+set_secret() { post_secret "$url" "$token" BENCH_WATCHED "$1"; }
 set_secret 0
 
 # The child appends one line per start, then sleeps; `exec` makes sleep the group leader's image,
@@ -118,3 +99,4 @@ echo
 echo "idle ${idle} s     CPU ${cpu_pct}% of one core (target ≤ 1%: $(verdict "$cpu_pct" 1)), restarts while idle: ${restarts_idle}"
 echo "memory         RSS $(mib "$rss_kb") MiB, peak $(mib "$hwm_kb") MiB (target ≤ 24 MiB: $(verdict "$(mib "$hwm_kb")" 24))"
 echo "change→running median ${median_ms} ms, min ${min_ms} ms, max ${max_ms} ms over ${changes} changes (target ≤ ${target_ms} ms: $(verdict "$median_ms" "$target_ms"))"
+machine_line

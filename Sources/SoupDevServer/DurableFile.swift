@@ -4,6 +4,8 @@
     import Darwin
 #endif
 
+import SoupCore
+
 /// A failed file operation: what was being done, on which path, and the system's reason.
 public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String

@@ -1,3 +1,5 @@
+import SoupCore
+
 /// Per-token request limits over a sliding one-minute window.
 ///
 /// A request is admitted when fewer than `limit` requests of the same token were admitted in the

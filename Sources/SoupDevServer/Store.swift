@@ -1,3 +1,5 @@
+import SoupCore
+
 /// Why the server's state could not be loaded or saved.
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The state file exists but could not be read.

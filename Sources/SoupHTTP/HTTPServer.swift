@@ -4,6 +4,8 @@
     import Darwin
 #endif
 
+import SoupCore
+
 /// An HTTP/1.1 server over POSIX sockets: one thread accepts, one thread serves each connection.
 ///
 /// It never logs and never crashes on input: malformed requests get a 4xx/5xx JSON error

@@ -173,11 +173,17 @@ enum Socket {
         return Int32(clamping: millis)
     }
 
-    private static func localPort(_ fd: Int32) -> UInt16? {
+    private static func localPort(_ fd: Int32) -> UInt16? { port(of: fd, getsockname) }
+
+    /// The port of a socket's local (`getsockname`) or remote (`getpeername`) address, if it is an
+    /// IPv4 or IPv6 socket. Also used by the tests that look for leaked descriptors.
+    static func port(
+        of fd: Int32, _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+    ) -> UInt16? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
         }
         guard status == 0 else { return nil }
         return withUnsafePointer(to: &storage) { pointer in

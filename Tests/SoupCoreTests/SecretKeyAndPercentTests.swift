@@ -1,3 +1,4 @@
+import SoupTestSupport
 import Testing
 
 @testable import SoupCore

@@ -1,3 +1,4 @@
+import SoupCore
 import SoupHTTP
 import Testing
 

@@ -1,3 +1,4 @@
+import SoupTestSupport
 import Testing
 
 @testable import SoupDevServer
@@ -114,7 +115,7 @@ import Testing
     /// Compares with a direct transcription of the rule on random reference graphs: a
     /// reference to NAME is replaced when NAME exists and does not lead back to the key.
     @Test func agreesWithTheRuleOnRandomGraphs() {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let names = ["A", "B", "C", "D", "E", "F"]
         for _ in 0..<500 {
             var values: [String: String] = [:]
@@ -159,18 +160,5 @@ import Testing
         var out: [String: String] = [:]
         for key in values.keys { out[key] = resolved(key) }
         return out
-    }
-}
-
-/// A small deterministic generator, so a failing random case is reproducible.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

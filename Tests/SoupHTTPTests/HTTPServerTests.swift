@@ -1,4 +1,6 @@
 import Dispatch
+import SoupCore
+import SoupTestSupport
 import Testing
 
 @testable import SoupHTTP

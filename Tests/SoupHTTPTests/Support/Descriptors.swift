@@ -1,5 +1,6 @@
 #if os(Linux)
     import Glibc
+    @testable import SoupHTTP
 
     /// Where /proc/self/fd/N points (`socket:[123]`, `pipe:[456]`), or nil if N is not open.
     func readLink(_ fd: Int32) -> String? {
@@ -22,30 +23,8 @@
                 String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard let fd = Int32(name), readLink(fd)?.hasPrefix("socket:") == true else { continue }
-            if portOf(fd, getsockname) == port || portOf(fd, getpeername) == port { found.append(fd) }
+            if Socket.port(of: fd, getsockname) == port || Socket.port(of: fd, getpeername) == port { found.append(fd) }
         }
         return found
-    }
-
-    private func portOf(
-        _ fd: Int32, _ call: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
-    ) -> UInt16? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, &length) }
-        }
-        guard status == 0 else { return nil }
-        return withUnsafePointer(to: &storage) { pointer in
-            switch Int32(pointer.pointee.ss_family) {
-            case AF_INET:
-                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-            case AF_INET6:
-                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                    UInt16(bigEndian: $0.pointee.sin6_port)
-                }
-            default: nil
-            }
-        }
     }
 #endif

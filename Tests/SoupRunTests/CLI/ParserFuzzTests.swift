@@ -1,24 +1,13 @@
 import SoupRun
+import SoupTestSupport
 import Testing
 
 /// Random argv arrays never crash the parser, and its answers keep their promises.
 @Suite struct ParserFuzzTests {
-    /// SplitMix64: a seeded generator, so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let secret = "FUZZ-SECRET-TOKEN"
 
     /// Words the parser reacts to, plus noise.
-    static func word(_ rng: inout SplitMix) -> [String] {
+    static func word(_ rng: inout SplitMix64) -> [String] {
         let spellings = OptionTable.all.flatMap { [$0.long] + ($0.shortSpelling.map { [$0] } ?? []) }
         switch Int.random(in: 0..<12, using: &rng) {
         case 0, 1: return [spellings.randomElement(using: &rng)!]
@@ -32,12 +21,12 @@ import Testing
         }
     }
 
-    static func value(_ rng: inout SplitMix) -> String {
+    static func value(_ rng: inout SplitMix64) -> String {
         ["p", "e", "cmd", "1", "0", "0.5", "-1", "TERM", "json", "bash", "A,B", "a", "http://h", "KEY", "", "1e9"]
             .randomElement(using: &rng)!
     }
 
-    static func noise(_ rng: inout SplitMix) -> String {
+    static func noise(_ rng: inout SplitMix64) -> String {
         let alphabet: [Unicode.Scalar] = ["-", "=", ",", "a", "Z", "0", " ", "\n", "\u{0}", "é", "🎉", "\\", "'"]
         let length = Int.random(in: 0..<8, using: &rng)
         var s = String.UnicodeScalarView()
@@ -47,7 +36,7 @@ import Testing
 
     @Test(arguments: 0..<4)
     func randomArgvNeverCrashes(seed: Int) {
-        var rng = SplitMix(state: UInt64(seed) &* 7919)
+        var rng = SplitMix64(seed: UInt64(seed) &* 7919)
         let environments: [[String: String]] = [
             [:], ["SOUP_TOKEN": Self.secret], ["SOUP_PROJECT": "p", "SOUP_ENVIRONMENT": "e", "SOUP_TOKEN_FILE": "/f"],
             ["SOUP_TOKEN": Self.secret, "SOUP_TOKEN_FILE": "/f", "SOUP_API_URL": "ftp://x"],

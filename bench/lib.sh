@@ -1,0 +1,41 @@
+# Shared by the bench scripts (sourced, not run): release binaries, a local soup-dev-server, writes.
+# The binaries measured are the release ones users install (scripts/release.sh: static Swift runtime
+# and libstdc++, no local rpath, stripped), so the figures are what a user's machine sees.
+
+# bench_binaries BUILD: sets soup_run and dev_server; builds them first when BUILD is 1.
+bench_binaries() {
+    local dist=.build/bench-dist
+    if [ "$1" = 1 ]; then scripts/release.sh "$dist" >/dev/null; fi
+    soup_run="$PWD/$dist/soup-run"
+    dev_server="$PWD/$dist/soup-dev-server"
+    [ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
+}
+
+# start_dev_server DIR: starts soup-dev-server with demo data in DIR; sets server_pid and api.
+# Waits at most 10 s for its ready line. The caller's EXIT trap stops it by pid.
+start_dev_server() {
+    "$dev_server" --port 0 --data "$1/state.json" >"$1/server.out" 2>"$1/server.err" &
+    server_pid=$!
+    api=""
+    for _ in $(seq 1 100); do
+        api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$1/server.out")"
+        [ -n "$api" ] && return 0
+        kill -0 "$server_pid" 2>/dev/null || { cat "$1/server.err" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "soup-dev-server did not become ready" >&2
+    exit 1
+}
+
+# post_secret URL TOKEN KEY VALUE: sets a secret through the API, or exits.
+post_secret() {
+    local status
+    status="$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $2" \
+        -H 'Content-Type: application/json' -d "{\"key\":\"$3\",\"value\":\"$4\"}" "$1")"
+    [ "$status" = 201 ] || { echo "POST $3 answered $status" >&2; exit 1; }
+}
+
+# machine_line: what the figures were taken on.
+machine_line() {
+    echo "machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2), $(uname -sr), $(date -u +%Y-%m-%d)"
+}
