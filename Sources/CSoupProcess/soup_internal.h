@@ -10,8 +10,13 @@
 #endif
 
 /* Resets every disposition to SIG_DFL, except the ones ignored at load (SIGCHLD included in
- * neither), then empties the calling thread's mask. Async-signal-safe. */
-void soup_reset_signals_for_exec(void);
+ * neither), then empties the calling thread's mask. With `keep_exit_handlers`, signals caught by
+ * soup_exit_on_signal keep it (only before execve, which resets caught signals itself).
+ * Async-signal-safe. */
+void soup_reset_signals_for_exec(int keep_exit_handlers);
+
+/* The handler soup_signals_exit_on installs: _exit(128 + sig). */
+void soup_exit_on_signal(int sig);
 
 /* The smallest descriptor above `after` that the command keeps (inherited, or `keep`), or -1.
  * Async-signal-safe. */

@@ -51,6 +51,30 @@ static int change_action(int sig, void (*handler)(int), int flags) {
     return 0;
 }
 
+void soup_exit_on_signal(int sig) {
+    _exit(128 + sig);
+}
+
+int soup_signals_exit_on(const int *signals, int count) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = soup_exit_on_signal;
+    sigfillset(&action.sa_mask);
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    for (int i = 0; i < count; i++) {
+        int sig = signals[i];
+        if (sig <= 0 || sig >= SOUP_NSIG) continue;
+        struct sigaction current;
+        // Ignored by whoever started us (`nohup`): stays ignored, as it would without a handler.
+        if (sigaction(sig, NULL, &current) != 0 || current.sa_handler == SIG_IGN) continue;
+        if (sigaction(sig, &action, NULL) != 0) return errno;
+        sigaddset(&wanted, sig);
+    }
+    // A parent that left these blocked must not make us deaf to them.
+    return pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
+}
+
 int soup_signals_install(const int *signals, int count, int supervisor) {
     if (pipe_read >= 0) {
         errno = EBUSY;
@@ -123,13 +147,6 @@ int soup_signals_drain(int *out, int max) {
     return (int)got;
 }
 
-int soup_block_signals_on_this_thread(const int *signals, int count) {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
-    return pthread_sigmask(SIG_BLOCK, &set, NULL);
-}
-
 struct soup_thread_start {
     void (*body)(void *);
     void *context;
@@ -176,8 +193,6 @@ pid_t soup_reap(pid_t pid, int *status) {
 }
 
 int soup_wifstopped(int status) { return WIFSTOPPED(status); }
-
-int soup_wifexited(int status) { return WIFEXITED(status); }
 int soup_wexitstatus(int status) { return WEXITSTATUS(status); }
 int soup_wifsignaled(int status) { return WIFSIGNALED(status); }
 int soup_wtermsig(int status) { return WTERMSIG(status); }

@@ -23,7 +23,7 @@ int soup_exec_replace(const char *path, char *const argv[], char *const envp[]) 
     // starts with an empty mask (execve keeps this thread's mask).
     pthread_sigmask(SIG_SETMASK, &all, &previous);
     soup_drop_own_fds(-1, 1);
-    soup_reset_signals_for_exec();
+    soup_reset_signals_for_exec(1);
     execve(path, argv, envp);
     int failure = errno;
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
@@ -64,7 +64,7 @@ static void become_command(const char *path, char *const argv[], char *const env
     (void)parent;
 #endif
     soup_drop_own_fds(error_fd, 0);
-    soup_reset_signals_for_exec();
+    soup_reset_signals_for_exec(0);
     execve(path, argv, envp);
     report_and_exit(error_fd, errno);
 }

@@ -105,19 +105,18 @@ __attribute__((constructor)) static void soup_record_startup_state(void) {
     record_inherited_fds();
 }
 
-int soup_fd_was_inherited(int fd) {
-    for (int i = 0; i < inherited_count; i++) {
-        if (inherited_fds[i] == fd) return still_inherited(i);
-    }
-    return 0;
-}
-
-void soup_reset_signals_for_exec(void) {
+void soup_reset_signals_for_exec(int keep_exit_handlers) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     sigemptyset(&action.sa_mask);
     for (int sig = 1; sig < SOUP_NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
+        if (keep_exit_handlers) {
+            // A TERM between here and execve must still end us (as PID 1 a default-action
+            // TERM is dropped); execve itself resets this caught signal to its default.
+            struct sigaction current;
+            if (sigaction(sig, NULL, &current) == 0 && current.sa_handler == soup_exit_on_signal) continue;
+        }
         // SIGCHLD ignored makes the command's own children vanish unreaped: always default.
         int keep_ignored = sig != SIGCHLD && sigismember(&inherited_ignored, sig) == 1;
         action.sa_handler = keep_ignored ? SIG_IGN : SIG_DFL;

@@ -15,8 +15,9 @@
 
 /*
  * Replaces the process with `path`: marks every descriptor >= 3 that soup-run opened
- * close-on-exec, resets every signal disposition soup-run changed to its default, empties the
- * signal mask, then execve. Returns only on failure, with the errno of execve.
+ * close-on-exec, resets every signal disposition soup-run changed to its default (a
+ * soup_signals_exit_on handler stays until execve resets it, so a TERM is never lost), empties
+ * the signal mask, then execve. Returns only on failure, with the errno of execve.
  */
 int soup_exec_replace(const char *path, char *const argv[], char *const envp[]);
 
@@ -35,6 +36,15 @@ int soup_spawn(const char *path, char *const argv[], char *const envp[], int ter
 /* ---- signals ------------------------------------------------------------------------------ */
 
 /*
+ * Until there is a child to forward to: a handler for each of `signals` that ends the process
+ * at once with _exit(128 + sig) (async-signal-safe; nothing to clean up yet). PID 1 gets no
+ * default action from the kernel, so without it `docker stop` would wait for SIGKILL. Signals
+ * ignored at this point stay ignored; the given ones are unblocked. Exec resets caught signals
+ * (soup_exec_replace keeps this handler up to execve), the spawned child gets defaults, and
+ * soup_signals_install replaces it (soup_signals_uninstall brings it back). 0 or an errno.
+ */
+int soup_signals_exit_on(const int *signals, int count);
+/*
  * Installs a handler for each of `signals` that writes the signal number as one byte to a
  * non-blocking close-on-exec self-pipe. Returns the pipe's read end, or -1 with errno set.
  * With `supervisor` non-zero also ignores SIGTTIN and SIGTTOU (the supervisor hands the
@@ -49,8 +59,6 @@ void soup_signals_uninstall(void);
 void soup_signals_wake(void);
 /* Reads what is in the self-pipe, up to `max` bytes; returns the count (0 when empty). */
 int soup_signals_drain(int *out, int max);
-/* Blocks the given signals on the calling thread, so they are handled on another one. */
-int soup_block_signals_on_this_thread(const int *signals, int count);
 /* Starts a detached thread running body(context) with every signal blocked, so signals are
  * only ever handled by the main loop's thread. 0 or an errno. */
 int soup_thread_start(void (*body)(void *), void *context);
@@ -63,7 +71,6 @@ int soup_wait_readable(int fd, int timeout_ms);
  * ready, -1 (ECHILD: none left). */
 pid_t soup_reap(pid_t pid, int *status);
 int soup_wifstopped(int status);
-int soup_wifexited(int status);
 int soup_wexitstatus(int status);
 int soup_wifsignaled(int status);
 int soup_wtermsig(int status);
@@ -86,10 +93,5 @@ void soup_terminal_reclaim(int fd);
  * `bg`), give the terminal to `pgid` again if it is ours, and continue `pgid`.
  */
 void soup_terminal_suspend_with(int fd, pid_t pgid);
-
-/* ---- descriptors -------------------------------------------------------------------------- */
-
-/* Whether `fd` was open without FD_CLOEXEC when the program loaded and still names that file. */
-int soup_fd_was_inherited(int fd);
 
 #endif

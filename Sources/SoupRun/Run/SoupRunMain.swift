@@ -10,7 +10,11 @@ public enum SoupRunMain {
     ///   - arguments: argv without argv[0].
     ///   - environment: soup-run's environment, inherited by the command.
     public static func run(arguments: [String], environment: [String: String]) -> Int32 {
-        run(arguments: arguments, environment: environment, effects: .live)
+        // Before anything that can wait (the fetch retries for up to a minute): as PID 1 a
+        // TERM left at its default action would be dropped. Not in `run(...effects:)`, which
+        // tests call in-process.
+        ExitOnSignal.install()
+        return run(arguments: arguments, environment: environment, effects: .live)
     }
 
     static func run(arguments: [String], environment: [String: String], effects: RunEffects) -> Int32 {

@@ -57,9 +57,9 @@ final class WatchDriver {
         terminal = soup_terminal_we_own()
         defer { soup_terminal_reclaim(terminal) }
 
-        if let code = perform(machine.start(now: Self.now())) { return code }
+        if let code = perform(machine.start(now: Platform.monotonicClock())) { return code }
         while true {
-            let now = Self.now()
+            let now = Platform.monotonicClock()
             var wait = min(Self.maxWait, max(0, (machine.nextDeadline ?? now + Self.maxWait) - now))
             if machine.awaitedGroup != nil { wait = min(wait, Self.groupPollInterval) }
             // Round up: waking a millisecond early would spin until the deadline.
@@ -105,7 +105,7 @@ final class WatchDriver {
     }
 
     private func feed(_ event: WatchEvent) -> Int32? {
-        perform(machine.handle(event, now: Self.now()))
+        perform(machine.handle(event, now: Platform.monotonicClock()))
     }
 
     /// Performs actions in order; a spawn's outcome is fed back at once.
@@ -145,12 +145,5 @@ final class WatchDriver {
             }
         }
         return nil
-    }
-
-    /// Seconds on the monotonic clock.
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

@@ -28,6 +28,7 @@ extension WatchMachine {
     var pollsAllowed: Bool {
         switch phase {
         case .shuttingDown, .finished: return false
+        case .stopping(let stop): return stop.exitCode == nil
         default: return true
         }
     }
@@ -42,17 +43,26 @@ extension WatchMachine {
                 stop.killed = true
                 stop.giveUpAt = now + settings.killGrace
                 phase = .stopping(stop)
+                let what = stop.exitCode == nil ? "the command" : "processes left in the command's group"
                 actions += [
                     .log(
                         .warning,
-                        "the command did not stop within \(Seconds.format(settings.stopTimeout)) of signal "
+                        "\(what) did not stop within \(Seconds.format(settings.stopTimeout)) of signal "
                             + "\(settings.stopSignal); killing its process group"),
                     .signalGroup(pgid: stop.pid, signal: SIGKILL),
                 ]
             } else if stop.killed, let giveUp = stop.giveUpAt, now >= giveUp {
                 stop.giveUpAt = nil
                 phase = .stopping(stop)
-                if stop.leaderExited {
+                if let code = stop.exitCode {
+                    actions.append(
+                        .log(
+                            .warning,
+                            "processes of the command's group survived SIGKILL for "
+                                + "\(Seconds.format(settings.killGrace)); exiting anyway"))
+                    phase = .finished
+                    return actions + [.exit(code)]
+                } else if stop.leaderExited {
                     actions.append(
                         .log(
                             .warning,
@@ -136,6 +146,8 @@ extension WatchMachine {
         case .restartPending(let pid, _) where environment == runningEnvironment:
             phase = .running(pid: pid)
             return [.log(.info, "secrets changed back (\(diff.summary)); the pending restart is cancelled")]
+        case .stopping(let stop) where stop.exitCode != nil:
+            return []
         case .restartPending, .stopping, .starting:
             return [.log(.info, "secrets changed again (\(diff.summary)); the restart in progress will use them")]
         case .shuttingDown, .finished:

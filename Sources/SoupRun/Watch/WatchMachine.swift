@@ -18,7 +18,7 @@ public struct WatchMachine {
         case running(pid: Int32)
         /// A change arrived; the child keeps running until `at` (the `--splay` delay).
         case restartPending(pid: Int32, at: Double)
-        /// Stopping the old child to start a new one.
+        /// Stopping the old child to start a new one, or what is left of its group to exit.
         case stopping(Stop)
         /// TERM, INT or QUIT was forwarded; waiting for the child, then exiting.
         case shuttingDown(Shutdown)
@@ -26,6 +26,9 @@ public struct WatchMachine {
         case finished
     }
 
+    /// Stopping a child's process group: the stop signal, up to `killAt` for it to act, then
+    /// SIGKILL and up to `killGrace` more. For a restart the next child starts once the group
+    /// is empty; with `exitCode` (the child ended, soup-run is leaving) soup-run exits instead.
     public struct Stop: Sendable, Equatable {
         public var pid: Int32
         public var leaderExited = false
@@ -33,6 +36,8 @@ public struct WatchMachine {
         public var killed = false
         /// After SIGKILL: when to stop waiting for the rest of the group.
         public var giveUpAt: Double? = nil
+        /// Exit with this code once the group is empty, rather than start the next child.
+        public var exitCode: Int32? = nil
     }
 
     public struct Shutdown: Sendable, Equatable {
@@ -94,9 +99,13 @@ public struct WatchMachine {
             phase = .finished
             return [.log(.error, error.description), .exit(error.exitCode.rawValue)]
         case .signal(let signal): return received(signal: signal, now: now)
-        case .childExited(let pid, let status): return childExited(pid: pid, status: status)
+        case .childExited(let pid, let status): return childExited(pid: pid, status: status, now: now)
         case .groupGone(let pgid):
             guard case .stopping(let stop) = phase, stop.leaderExited, stop.pid == pgid else { return [] }
+            if let code = stop.exitCode {
+                phase = .finished
+                return [.exit(code)]
+            }
             return startNext()
         }
     }
@@ -134,6 +143,13 @@ public struct WatchMachine {
         return [.signalGroup(pgid: pid, signal: settings.stopSignal)]
     }
 
+    /// The child (leader of `pgid`) has ended: stop what is left of its group (a grandchild that
+    /// ignores the signal is SIGKILLed at `killAt`), then exit with `code`. Nothing is orphaned.
+    mutating func beginExit(pgid: Int32, code: Int32, killAt: Double) -> [WatchAction] {
+        phase = .stopping(Stop(pid: pgid, leaderExited: true, killAt: killAt, exitCode: code))
+        return [.signalGroup(pgid: pgid, signal: settings.stopSignal)]
+    }
+
     private mutating func startNext() -> [WatchAction] {
         runningEnvironment = desiredEnvironment
         restarts += 1
@@ -141,27 +157,27 @@ public struct WatchMachine {
         return [.spawn(environment: runningEnvironment)]
     }
 
-    private mutating func childExited(pid: Int32, status: ChildStatus) -> [WatchAction] {
+    private mutating func childExited(pid: Int32, status: ChildStatus, now: Double) -> [WatchAction] {
         switch phase {
         case .running(let child) where child == pid, .restartPending(let child, _) where child == pid:
             // The orchestrator decides about restarts: pass the status on, leave nothing behind.
-            phase = .finished
-            return [
-                .log(.info, "the command \(status.text); exiting with \(status.exitCode)"),
-                .signalGroup(pgid: pid, signal: settings.stopSignal),
-                .exit(status.exitCode),
-            ]
+            let log = WatchAction.log(.info, "the command \(status.text); exiting with \(status.exitCode)")
+            return [log] + beginExit(pgid: pid, code: status.exitCode, killAt: now + settings.stopTimeout)
         case .stopping(var stop) where stop.pid == pid:
             stop.leaderExited = true
             phase = .stopping(stop)
             return [.log(.debug, "the old command \(status.text)")]
         case .shuttingDown(let shutdown) where shutdown.pid == pid:
-            phase = .finished
-            return [
-                .log(.debug, "the command \(status.text); exiting with \(status.exitCode)"),
-                .signalGroup(pgid: pid, signal: settings.stopSignal),
-                .exit(status.exitCode),
-            ]
+            // The group had the forwarded signal since the shutdown began: its deadline stands.
+            let log = WatchAction.log(.debug, "the command \(status.text); exiting with \(status.exitCode)")
+            if shutdown.killed {
+                phase = .stopping(
+                    Stop(
+                        pid: pid, leaderExited: true, killAt: shutdown.killAt, killed: true,
+                        giveUpAt: now + settings.killGrace, exitCode: status.exitCode))
+                return [log]
+            }
+            return [log] + beginExit(pgid: pid, code: status.exitCode, killAt: max(shutdown.killAt, now))
         default:
             return []  // an orphan re-parented to us, reaped; nothing to decide
         }
@@ -206,9 +222,10 @@ public struct WatchMachine {
                 .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
             ]
         case .stopping(let stop):
-            // Between two children: nothing to wait for.
+            // Between two children, or the child gone and its group emptying: nothing more to
+            // wait for. SIGKILL cannot be ignored, so nothing is left running.
             phase = .finished
-            return [.signalGroup(pgid: stop.pid, signal: SIGKILL), .exit(128 + signal)]
+            return [.signalGroup(pgid: stop.pid, signal: SIGKILL), .exit(stop.exitCode ?? 128 + signal)]
         case .starting:
             phase = .finished
             return [.exit(128 + signal)]

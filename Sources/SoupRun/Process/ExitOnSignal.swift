@@ -1,0 +1,30 @@
+import CSoupProcess
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What TERM, INT, HUP and QUIT do before there is a child to forward them to: end soup-run at
+/// once with 128+N, as the shell reports a process killed by signal N.
+///
+/// A default action would do nearly the same, except as PID 1: the kernel drops signals left at
+/// their default action for PID 1, so a container's `docker stop` or Ctrl-C would go unheard
+/// for as long as the start-up fetch retries. Installed first thing in the binary; the handler
+/// only calls `_exit` (nothing is open that needs closing). It never reaches the command: exec
+/// resets caught signals, a spawned child gets default dispositions, and `--watch` replaces it
+/// with its forwarding handlers, with no moment in between where a signal is unhandled.
+/// Signals ignored when soup-run started (`nohup`) stay ignored.
+public enum ExitOnSignal {
+    /// The signals whose default action ends a process and which an orchestrator or a
+    /// terminal sends to stop one.
+    public static let signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT]
+
+    /// Installs the handlers. Returns 0, or the errno when one could not be installed.
+    @discardableResult
+    public static func install() -> Int32 {
+        var list = signals
+        return soup_signals_exit_on(&list, Int32(list.count))
+    }
+}
