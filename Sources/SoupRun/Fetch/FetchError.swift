@@ -72,7 +72,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .network(let origin, let message):
             return "cannot reach the API at \(origin): \(message)"
         case .timedOut(let origin, let seconds):
-            return "the API at \(origin) did not answer within \(Self.format(seconds)) s (see --timeout)"
+            return "the API at \(origin) did not answer within \(OptionValues.format(seconds)) s (see --timeout)"
         case .tls(let origin, let message):
             return "TLS with \(origin) failed: \(message) (CA files: CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)"
         case .serverError(let status, let message, _):
@@ -112,8 +112,4 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
 
     private static func suffix(_ message: String?) -> String { message.map { ": \($0)" } ?? "" }
 
-    /// Seconds without a needless `.0`: `10`, `0.5`.
-    static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
-    }
 }
