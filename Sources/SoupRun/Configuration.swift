@@ -79,9 +79,13 @@ public struct Configuration: Sendable, Equatable {
 }
 
 /// A string that must never be printed: its description is redacted.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
+    CustomReflectable
+{
     public let value: String
     public init(_ value: String) { self.value = value }
     public var description: String { "(redacted)" }
     public var debugDescription: String { "(redacted)" }
+    /// No children: `dump`, `Mirror` and test-failure printers show nothing of the value.
+    public var customMirror: Mirror { Mirror(self, children: [:]) }
 }

@@ -10,9 +10,12 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case notFound = 66
     /// API unavailable after retries: network, timeout, 5xx, 429.
     case unavailable = 69
+    /// soup-run's own output could not be written (`--export` to a closed stdout).
+    case ioError = 74
     /// Authentication or permission (401/403).
     case permission = 77
-    /// Configuration: no token, bad URL, unreadable token file, refused redirect.
+    /// Configuration: no token, bad URL, unreadable token file, refused redirect, a request the API
+    /// refuses with another 4xx (the URL or names do not fit the server).
     case configuration = 78
     /// The command exists but cannot be executed, or the environment is too large for exec.
     case cannotExecute = 126
@@ -36,8 +39,10 @@ extension ExitCode {
         case .invalidData: return "invalid data from the API: bad JSON, invalid key, NUL in a value"
         case .notFound: return "project, environment or secret not found (404; a key listed in --only)"
         case .unavailable: return "API unavailable after retries: network, timeout, 5xx, 429"
+        case .ioError: return "output error: --export could not write to standard output"
         case .permission: return "authentication or permission refused (401, 403)"
-        case .configuration: return "configuration: no token, bad API URL, unreadable token file, refused redirect"
+        case .configuration:
+            return "configuration: no token, bad API URL, unreadable token file, refused redirect, other 4xx"
         case .cannotExecute: return "command not executable, or the environment too large for exec"
         case .commandNotFound: return "command not found in the final environment's PATH"
         }

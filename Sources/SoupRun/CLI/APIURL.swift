@@ -1,5 +1,7 @@
-/// The API base URL, checked and normalised: http or https, a host, an optional port and path,
-/// no user information, query or fragment, no trailing `/`.
+/// The API base URL as the user gives it, checked and normalised: http or https, a host, an optional
+/// port and path, no user information, query or fragment, no trailing `/`. Stricter than `HTTPURL`
+/// (the general parser the fetch uses for requests and redirect targets, which also answers
+/// origin and loopback questions).
 public struct APIURL: Equatable, Sendable {
     /// Why a text is not a usable API URL (the text itself is not repeated here).
     public struct Invalid: Error, Equatable, Sendable {
@@ -19,19 +21,6 @@ public struct APIURL: Equatable, Sendable {
     public var origin: String { "\(scheme)://\(host)" + (port.map { ":\($0)" } ?? "") }
     /// The normalised URL: origin and path.
     public var string: String { origin + path }
-    /// The port in use: the explicit one, or 80/443.
-    public var effectivePort: Int { port ?? (scheme == "https" ? 443 : 80) }
-
-    /// True for `localhost` (and `*.localhost`), 127.0.0.0/8 and `[::1]`: where a token over plain
-    /// http does not leave the machine.
-    public var isLoopback: Bool {
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "[::1]" { return true }
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "127" else { return false }
-        return parts.allSatisfy { part in
-            part.count <= 3 && part.allSatisfy(OptionValues.isDigit) && (Int(part) ?? 256) <= 255
-        }
-    }
 
     /// Parses and normalises `text`.
     public static func parse(_ text: String) throws(Invalid) -> APIURL {

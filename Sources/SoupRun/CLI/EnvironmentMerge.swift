@@ -79,11 +79,6 @@ public struct MergeResult: Equatable, Sendable {
         self.environment = environment
         self.warnings = warnings
     }
-
-    /// `KEY=value` strings sorted by key, as `execve` takes them.
-    public var environmentStrings: [String] {
-        environment.keys.sorted().map { "\($0)=\(environment[$0]!)" }
-    }
 }
 
 /// A merge that cannot be done: a key listed in `--only` is not among the secrets (exit 66).

@@ -56,7 +56,9 @@ public struct CurlTransport: HTTPTransport {
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             let summary = response.error_summary.map { String(cString: $0) } ?? "curl error"
-            let forbidden = Array(request.headers.values) + Self.userinfoParts(of: request.url)
+            let forbidden =
+                Array(request.headers.values) + Self.credentials(in: request.headers)
+                + Self.userinfoParts(of: request.url)
             let message = Self.safeMessage(detail: detail, summary: summary, forbidden: forbidden)
             return .failure(TransportFailure(Self.kind(ofCurlCode: response.curl_code), message))
         }
@@ -94,6 +96,15 @@ public struct CurlTransport: HTTPTransport {
         guard !trimmed.isEmpty, !trimmed.contains("@") else { return summary }
         for secret in forbidden where !secret.isEmpty && trimmed.contains(secret) { return summary }
         return trimmed
+    }
+
+    /// The credential of an `Authorization` header without its scheme (`Bearer <token>` → `<token>`),
+    /// so a message that quotes the bare token is suppressed too.
+    static func credentials(in headers: [String: String]) -> [String] {
+        headers.compactMap { name, value in
+            guard name.lowercased() == "authorization", let space = value.firstIndex(of: " ") else { return nil }
+            return String(value[value.index(after: space)...].drop { $0 == " " })
+        }
     }
 
     /// The user and password of a URL's userinfo (`scheme://user:password@host`), if any.

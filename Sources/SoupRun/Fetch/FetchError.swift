@@ -1,8 +1,8 @@
 /// Why fetching the secrets failed. Messages name statuses, hosts and keys, never a value or token.
 ///
-/// Exit codes: network, timeout, 5xx, 429 and other 4xx → 69; 401/403/407 → 77; 404 → 66;
+/// Exit codes: network, timeout, TLS, 5xx, 429 → 69; 401/403/407 → 77; 404 → 66;
 /// invalid data (bad JSON, invalid key, NUL, oversized body, unexpected status) → 65;
-/// bad URL, bad token, refused redirect, redirect loop → 78.
+/// bad URL, bad token, refused redirect, redirect loop, another 4xx → 78.
 public enum FetchError: SoupRunFailure, Sendable, Equatable {
     /// No connection, or it broke: DNS, refused, reset. `origin` is scheme://host:port.
     case network(origin: String, message: String)
@@ -39,11 +39,13 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
 
     public var exitCode: ExitCode {
         switch self {
-        case .network, .timedOut, .tls, .serverError, .rateLimited, .rejected: return .unavailable
+        case .network, .timedOut, .tls, .serverError, .rateLimited: return .unavailable
         case .permission: return .permission
         case .notFound: return .notFound
         case .unexpectedStatus, .invalidData, .bodyTooLarge: return .invalidData
-        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return .configuration
+        // Another 4xx: the server understood and refuses this request, so the URL or the names
+        // given do not fit it; retrying cannot help, and the API is not "unavailable".
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected: return .configuration
         case .gaveUp(_, let last): return last.exitCode
         }
     }
@@ -70,7 +72,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .network(let origin, let message):
             return "cannot reach the API at \(origin): \(message)"
         case .timedOut(let origin, let seconds):
-            return "the API at \(origin) did not answer within \(Self.format(seconds)) s (see --timeout)"
+            return "the API at \(origin) did not answer within \(OptionValues.format(seconds)) s (see --timeout)"
         case .tls(let origin, let message):
             return "TLS with \(origin) failed: \(message) (CA files: CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)"
         case .serverError(let status, let message, _):
@@ -88,7 +90,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             let what = message ?? "not found"
             return "\(what) (HTTP 404) for project '\(project)', environment '\(environment)'"
         case .rejected(let status, let message):
-            return "the API refused the request (HTTP \(status))\(Self.suffix(message))"
+            return "the API refused the request (HTTP \(status))\(Self.suffix(message)); check --api-url"
         case .unexpectedStatus(let status):
             return "the API answered with unexpected HTTP status \(status)"
         case .invalidData(let message):
@@ -110,8 +112,4 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
 
     private static func suffix(_ message: String?) -> String { message.map { ": \($0)" } ?? "" }
 
-    /// Seconds without a needless `.0`: `10`, `0.5`.
-    static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
-    }
 }

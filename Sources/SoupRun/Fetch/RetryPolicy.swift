@@ -48,11 +48,6 @@ public struct RetryPolicy: Sendable, Equatable {
         case .none: return backoff
         }
     }
-
-    /// The longest a fetch can take with this policy and a per-attempt `timeout`, waits included.
-    public func worstCaseDuration(timeout: Double) -> Double {
-        Double(retries + 1) * timeout + Double(retries) * max(maxDelay, maxRetryAfter)
-    }
 }
 
 /// Parses `Retry-After`: delta-seconds (`120`) or an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).

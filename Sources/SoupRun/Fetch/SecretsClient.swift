@@ -38,12 +38,18 @@ public struct SecretsClient: Sendable {
 
     /// The one-shot fetch: retries per `policy`; only retryable errors are retried.
     public func fetch() throws(FetchError) -> [String: String] {
+        try fetchWithETag().secrets
+    }
+
+    /// `fetch()`, also returning the response's `ETag` (if the server sent one), so `--watch` can make
+    /// its first poll conditional.
+    public func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?) {
         warnIfPlainHTTP()
         var attempt = 1
         while true {
             do throws(FetchError) {
                 switch try fetchOnce(ifNoneMatch: nil, attempt: attempt) {
-                case .secrets(let secrets, _): return secrets
+                case .secrets(let secrets, let etag): return (secrets, etag)
                 case .notModified: throw FetchError.unexpectedStatus(304)
                 }
             } catch let error where error.isRetryable && policy.shouldRetry(afterAttempt: attempt) {

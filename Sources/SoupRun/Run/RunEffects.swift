@@ -29,7 +29,7 @@ enum RunError: SoupRunFailure, Equatable {
     /// `--export` output could not be written (stdout closed).
     case cannotWriteOutput
 
-    var exitCode: ExitCode { .unavailable }
+    var exitCode: ExitCode { .ioError }
 
     var description: String { "cannot write to standard output" }
 }

@@ -154,11 +154,6 @@ import Testing
             EnvironmentMerge.sensitiveVariables == ["HOME", "LD_LIBRARY_PATH", "LD_PRELOAD", "NODE_OPTIONS", "PATH"])
     }
 
-    @Test func environmentStringsAreSortedPairs() {
-        let result = MergeResult(environment: ["B": "2", "A": "x=y", "C": ""], warnings: [])
-        #expect(result.environmentStrings == ["A=x=y", "B=2", "C="])
-    }
-
     @Test func mergeIsDeterministic() throws {
         let first = try Self.merge(Self.configuration(preserve: .keys(["PATH"])))
         for _ in 0..<20 { #expect(try Self.merge(Self.configuration(preserve: .keys(["PATH"]))) == first) }

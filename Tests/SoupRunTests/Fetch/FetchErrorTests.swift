@@ -9,7 +9,7 @@ import Testing
         (.serverError(status: 500, serverMessage: nil, retryAfter: nil), .unavailable, true),
         (.serverError(status: 503, serverMessage: "down", retryAfter: 2), .unavailable, true),
         (.rateLimited(retryAfter: nil), .unavailable, true),
-        (.rejected(status: 400, serverMessage: nil), .unavailable, false),
+        (.rejected(status: 400, serverMessage: nil), .configuration, false),
         (.permission(status: 401, serverMessage: "Invalid token"), .permission, false),
         (.permission(status: 403, serverMessage: nil), .permission, false),
         (.permission(status: 407, serverMessage: nil), .permission, false),

@@ -45,7 +45,8 @@ import Testing
         ("http://127.0.0.1:8080", true), ("http://127.255.0.9", true), ("http://localhost:1", true),
         ("http://LOCALHOST.", true), ("http://app.localhost", true), ("http://[::1]:80", true),
         ("http://128.0.0.1", false), ("http://127.0.0.1.example.com", false), ("http://10.0.0.1", false),
-        ("http://127.0.0.256", false), ("http://localhost.example.com", false), ("http://[::2]", false),
+        ("http://127.0.0.256", false), ("http://127.0.0", false), ("http://localhost.example.com", false),
+        ("http://[::2]", false),
     ])
     func loopback(text: String, expected: Bool) throws {
         #expect(try HTTPURL.parse(text).isLoopback == expected)

@@ -43,14 +43,6 @@ import Testing
         #expect((1...4).map { three.shouldRetry(afterAttempt: $0) } == [true, true, true, false])
         #expect(RetryPolicy(retries: -2).retries == 0)
     }
-
-    @Test func defaultsFailAnUnreachableAPIInUnderAMinute() {
-        let defaults = Configuration(
-            project: "p", environment: "e", mode: .export(.shell), token: .literal(Secret("t")))
-        let policy = RetryPolicy(retries: defaults.retries)
-        #expect(policy.worstCaseDuration(timeout: defaults.timeout) == 52)
-        #expect(policy.worstCaseDuration(timeout: defaults.timeout) < 60)
-    }
 }
 
 @Suite struct RetryAfterTests {

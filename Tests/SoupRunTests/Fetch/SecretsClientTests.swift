@@ -216,3 +216,54 @@ import Testing
         #expect(log.lines.isEmpty)
     }
 }
+
+/// The bound the issue promises: with the default `--timeout` and `--retries`, an API that never
+/// answers (or keeps asking for a long `Retry-After`) fails the fetch in under a minute. Each attempt
+/// is charged the full per-attempt timeout on a fake clock, each wait its full length, with the
+/// jitter at its maximum: the worst case the retry loop can produce.
+@Suite struct FetchTimeBoundTests {
+    /// A transport whose every attempt takes the whole timeout, then fails as `result` says.
+    final class SlowTransport: HTTPTransport, @unchecked Sendable {
+        let clock: FakeClock
+        let result: TransportResult
+        init(clock: FakeClock, result: TransportResult) {
+            self.clock = clock
+            self.result = result
+        }
+        func get(_ request: TransportRequest) -> TransportResult {
+            clock.advance(request.timeout)
+            return result
+        }
+    }
+
+    final class FakeClock: @unchecked Sendable {
+        private(set) var now = 0.0
+        private(set) var attempts = 0
+        func advance(_ seconds: Double) {
+            now += seconds
+            attempts += 1
+        }
+        func wait(_ seconds: Double) { now += seconds }
+    }
+
+    static let defaults = Configuration(
+        project: "my-app", environment: "prod", mode: .run(command: ["true"]), token: .literal(Secret("t")))
+
+    @Test(arguments: [
+        TransportResult.failure(TransportFailure(.timedOut, "timed out")),
+        FetchFixtures.status(503, retryAfter: "100000"),
+        FetchFixtures.status(429, retryAfter: "86400"),
+    ])
+    func defaultsGiveUpInUnderAMinute(result: TransportResult) {
+        let clock = FakeClock()
+        var configuration = Self.defaults
+        configuration.apiURL = FetchFixtures.api
+        let client = SecretsClient(
+            configuration: configuration, token: Secret(FetchFixtures.token),
+            transport: SlowTransport(clock: clock, result: result), logger: FetchLogBuffer().logger(.quiet),
+            sleep: { clock.wait($0) }, random: { 0.999_999 })
+        #expect(throws: FetchError.self) { try client.fetch() }
+        #expect(clock.attempts == 4)
+        #expect(clock.now < 60, "the fetch would take \(clock.now) s")
+    }
+}

@@ -15,10 +15,12 @@ import Testing
 
         func effects(
             transport: FetchScriptedTransport, files: [String: String] = [:],
-            execResult: ExecError = .notFound(command: "app", searched: .path(directories: 1))
+            execResult: ExecError = .notFound(command: "app", searched: .path(directories: 1)),
+            stdoutWritable: Bool = true
         ) -> RunEffects {
             RunEffects(
                 writeOutput: { [self] s in
+                    guard stdoutWritable else { return false }
                     lock.withLock { out += s }
                     return true
                 },
@@ -121,6 +123,16 @@ import Testing
         #expect(r.execCalls.isEmpty)
     }
 
+    @Test func exportToAClosedStdoutIsAnOutputError() {
+        let r = Recorder()
+        let transport = FetchScriptedTransport([FetchFixtures.ok(["A": "1"])])
+        let code = SoupRunMain.run(
+            arguments: ["my-app", "prod", "--export"], environment: api.merging(["SOUP_TOKEN": token]) { $1 },
+            effects: r.effects(transport: transport, stdoutWritable: false))
+        #expect(code == 74)
+        #expect(r.stderr == "soup-run: error: cannot write to standard output\n")
+    }
+
     @Test func readsTheTokenFile() {
         let r = Recorder()
         let transport = FetchScriptedTransport([FetchFixtures.ok([:])])
@@ -139,7 +151,7 @@ import Testing
         #expect(r.stderr == "soup-run: error: cannot read the token file /nope: No such file or directory\n")
     }
 
-    @Test(arguments: [(401, Int32(77)), (403, 77), (404, 66), (500, 69), (400, 69)])
+    @Test(arguments: [(401, Int32(77)), (403, 77), (404, 66), (500, 69), (400, 78)])
     func fetchFailuresMapToTheirExitCodes(status: Int, code: Int32) {
         let r = Recorder()
         let transport = FetchScriptedTransport([], fallback: FetchFixtures.status(status, body: #"{"error":"nope"}"#))
