@@ -61,7 +61,7 @@ public enum SoupRunMain {
 
         if configuration.watch != nil, case .run(let command) = configuration.mode {
             // --watch: supervise the command instead of exec'ing it (the parser refuses
-            // --watch with --export). WatchMode's start-up fetch is `client.fetch()`, which
+            // --watch with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
             // also gives the plain-http warning.
             return WatchMode.run(
                 configuration: configuration, command: command, inherited: environment, source: client, logger: logger)

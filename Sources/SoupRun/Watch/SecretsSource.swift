@@ -1,8 +1,9 @@
 /// Where the supervisor gets secrets: the start-up fetch (with the one-shot mode's retries)
 /// and one conditional attempt per poll. `SecretsClient` is the real one; tests pass fakes.
 public protocol SecretsSource: Sendable {
-    /// The one-shot fetch with its retries; its error decides soup-run's exit code at start.
-    func fetch() throws(FetchError) -> [String: String]
+    /// The one-shot fetch with its retries, and the response's `ETag` (the first poll sends it
+    /// as `If-None-Match`); its error decides soup-run's exit code at start.
+    func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?)
     /// One attempt, with `If-None-Match` when `etag` is given (each poll).
     func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult
 }

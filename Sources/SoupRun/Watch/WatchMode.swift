@@ -13,32 +13,64 @@ public enum WatchMode {
         configuration: Configuration, command: [String], inherited: [String: String],
         source: any SecretsSource, logger: Logger
     ) -> Int32 {
-        let settings = WatchSettings(configuration.watch ?? Configuration.Watch())
-        let secrets: [String: String]
+        let machine: WatchMachine
         do {
-            secrets = try source.fetch()
+            machine = try initialMachine(
+                configuration: configuration, inherited: inherited, source: source, logger: logger)
         } catch {
             logger.error(error.description)
             return error.exitCode.rawValue
         }
-        let environment: [String: String]
-        do {
-            let merged = try EnvironmentMerge.merge(
-                inherited: inherited, secrets: secrets, configuration: configuration)
-            merged.warnings.forEach { logger.warning($0) }
-            environment = merged.environment
-        } catch {
-            logger.error(error.description)
-            return error.exitCode.rawValue
-        }
-        logger.debug("watching for changes every \(Seconds.format(settings.interval)) (±10%)")
-
+        logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
         let poll: @Sendable (String?) -> PollResult = { etag in
             pollOnce(source: source, etag: etag, configuration: configuration, inherited: inherited, command: command)
         }
-        let machine = WatchMachine(settings: settings, environment: environment, etag: nil)
         let driver = WatchDriver(machine: machine, command: command, worker: PollWorker(poll: poll), logger: logger)
         return driver.run()
+    }
+
+    /// The start-up fetch (with retries) and merge, as a machine that will spawn the first
+    /// child with that environment. The fetch's ETag seeds the machine, so the first poll
+    /// already sends `If-None-Match` and an unchanged API answers 304.
+    static func initialMachine(
+        configuration: Configuration, inherited: [String: String], source: any SecretsSource, logger: Logger
+    ) throws(StartError) -> WatchMachine {
+        let settings = WatchSettings(configuration.watch ?? Configuration.Watch())
+        let fetched: (secrets: [String: String], etag: String?)
+        do {
+            fetched = try source.fetchWithETag()
+        } catch {
+            throw .fetch(error)
+        }
+        let merged: MergeResult
+        do {
+            merged = try EnvironmentMerge.merge(
+                inherited: inherited, secrets: fetched.secrets, configuration: configuration)
+        } catch {
+            throw .merge(error)
+        }
+        merged.warnings.forEach { logger.warning($0) }
+        return WatchMachine(settings: settings, environment: merged.environment, etag: fetched.etag)
+    }
+
+    /// Why the supervisor could not start: the one-shot mode's failures, with its exit codes.
+    enum StartError: SoupRunFailure {
+        case fetch(FetchError)
+        case merge(MergeError)
+
+        var exitCode: ExitCode {
+            switch self {
+            case .fetch(let error): return error.exitCode
+            case .merge(let error): return error.exitCode
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .fetch(let error): return error.description
+            case .merge(let error): return error.description
+            }
+        }
     }
 
     /// One poll: fetch, merge as at start, and make sure the command could run with the result.

@@ -4,15 +4,22 @@ import Testing
 /// A secrets source answering from a script; counts calls.
 final class WatchFakeSource: SecretsSource, @unchecked Sendable {
     var initial: Result<[String: String], FetchError>
+    var initialETag: String?
     var polls: [Result<FetchResult, FetchError>]
     private(set) var sentTags: [String?] = []
 
-    init(initial: Result<[String: String], FetchError>, polls: [Result<FetchResult, FetchError>] = []) {
+    init(
+        initial: Result<[String: String], FetchError>, initialETag: String? = nil,
+        polls: [Result<FetchResult, FetchError>] = []
+    ) {
         self.initial = initial
+        self.initialETag = initialETag
         self.polls = polls
     }
 
-    func fetch() throws(FetchError) -> [String: String] { try initial.get() }
+    func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?) {
+        (try initial.get(), initialETag)
+    }
 
     func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
         sentTags.append(etag)
@@ -100,6 +107,44 @@ struct WatchModeTests {
         #expect(failure.state == "cannot exec")
         #expect(failure.message.contains("command not found: true"))
         #expect(!failure.message.contains("/nonexistent"), "PATH may be a secret value")
+    }
+
+    /// Starts a machine from `source` the way `WatchMode.run` does and returns the first poll's
+    /// If-None-Match, after checking the first child gets the start-up environment.
+    func firstPollTag(_ source: WatchFakeSource) throws -> String? {
+        var machine = try WatchMode.initialMachine(
+            configuration: Self.configuration(), inherited: Self.inherited, source: source,
+            logger: Logger(verbosity: .quiet) { _ in })
+        let expected = try EnvironmentMerge.merge(
+            inherited: Self.inherited, secrets: try source.initial.get(), configuration: Self.configuration()
+        ).environment
+        #expect(machine.start(now: 0) == [.spawn(environment: expected)])
+        _ = machine.handle(.spawned(pid: 10), now: 0)
+        let due = try #require(machine.nextDeadline)
+        let actions = machine.handle(.tick, now: due)
+        guard case .poll(let tag) = actions.last, actions.count == 1 else {
+            Issue.record("expected one poll, got \(actions)")
+            return nil
+        }
+        return tag
+    }
+
+    @Test func theFirstPollSendsTheStartUpFetchsETag() throws {
+        let source = WatchFakeSource(
+            initial: .success(["API_KEY": "k"]), initialETag: "\"v1\"", polls: [.success(.notModified)])
+        let tag = try firstPollTag(source)
+        #expect(tag == "\"v1\"")
+        // And pollOnce hands it to the source as If-None-Match; a 304 changes nothing.
+        let result = WatchMode.pollOnce(
+            source: source, etag: tag, configuration: Self.configuration(), inherited: Self.inherited,
+            command: ["/bin/true"])
+        #expect(source.sentTags == ["\"v1\""])
+        #expect(result == .notModified)
+    }
+
+    @Test func withoutAStartUpETagTheFirstPollIsUnconditional() throws {
+        let source = WatchFakeSource(initial: .success(["API_KEY": "k"]))
+        #expect(try firstPollTag(source) == nil)
     }
 
     @Test func startUpFetchFailureExitsWithTheOneShotCode() {
