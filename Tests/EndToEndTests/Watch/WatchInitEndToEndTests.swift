@@ -9,7 +9,7 @@ import Testing
 
 #if os(Linux)
     /// Whether this machine lets us make a PID namespace (root, no seccomp veto).
-    private let unshareWorks: Bool = {
+    let unshareWorks: Bool = {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
             let result = try? runProcess(
                 "/usr/bin/unshare", ["--pid", "--fork", "--mount-proc", "/bin/true"], environment: [:], timeout: 30)
