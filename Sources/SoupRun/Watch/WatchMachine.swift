@@ -20,7 +20,7 @@ public struct WatchMachine {
         case restartPending(pid: Int32, at: Double)
         /// Stopping the old child to start a new one, or what is left of its group to exit.
         case stopping(Stop)
-        /// TERM, INT or QUIT was forwarded; waiting for the child, then exiting.
+        /// TERM, INT or QUIT was forwarded; waiting for the child, then (`stopping`) for its group.
         case shuttingDown(Shutdown)
         /// An exit action was returned.
         case finished

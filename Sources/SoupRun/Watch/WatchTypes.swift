@@ -4,7 +4,7 @@ public struct WatchSettings: Sendable, Equatable {
     public var stopSignal: Int32
     public var stopTimeout: Double
     public var splay: Double
-    /// After SIGKILL, how long to wait for the rest of the old group before starting anyway.
+    /// After SIGKILL, how long to wait for the rest of the old group before starting (or exiting) anyway.
     public var killGrace: Double = 5
 
     public init(interval: Double, stopSignal: Int32, stopTimeout: Double, splay: Double) {

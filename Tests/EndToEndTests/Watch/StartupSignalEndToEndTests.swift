@@ -51,7 +51,8 @@ struct StartupSignalEndToEndTests {
                 ["--pid", "--fork", "--mount-proc", Binaries.soupRun] + Self.arguments(port: api.port, watch: watch),
                 environment: Self.environment)
             #expect(
-                container.waitForOutput(Self.requestMarker, in: .stderr, timeout: 30), "stderr: \(container.stderrText)")
+                container.waitForOutput(Self.requestMarker, in: .stderr, timeout: 30), "stderr: \(container.stderrText)"
+            )
             // SIGTERM to PID 1 (as `docker stop` does), from outside: its host pid is unshare's child.
             let children = try String(
                 contentsOfFile: "/proc/\(container.pid)/task/\(container.pid)/children", encoding: .utf8)
