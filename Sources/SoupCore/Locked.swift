@@ -35,7 +35,7 @@ public final class Locked<Value>: @unchecked Sendable {
         return try body(&value)
     }
 
-    /// Changes the value and wakes every thread waiting in `wait(until:for:)`.
+    /// Changes the value and wakes every thread waiting in `wait(seconds:for:)`.
     public func update<Result>(_ body: (inout Value) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer {
@@ -45,19 +45,23 @@ public final class Locked<Value>: @unchecked Sendable {
         return body(&value)
     }
 
-    /// Waits until `done` holds for the value or the deadline passes; returns whether it holds.
-    public func wait(until deadline: ContinuousClock.Instant, for done: (Value) -> Bool) -> Bool {
+    /// Waits until `done` holds for the value or `seconds` pass; returns whether it holds.
+    ///
+    /// Timed on CLOCK_MONOTONIC through clock_gettime rather than `ContinuousClock`, which would link
+    /// the Swift Concurrency runtime (and libdispatch) into every binary that uses this type.
+    public func wait(seconds: Double, for done: (Value) -> Bool) -> Bool {
+        let deadline = Self.monotonic() + max(0, seconds)
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while !done(value) {
-            let left = ContinuousClock.now.duration(to: deadline)
-            if left <= .zero { return false }
-            // Short slices against the wall clock; the monotonic deadline above is what bounds the wait.
+            let left = deadline - Self.monotonic()
+            if left <= 0 { return false }
+            // Short slices against the wall clock (what pthread_cond_timedwait takes); the
+            // monotonic deadline above is what bounds the wait.
             var now = timespec()
             clock_gettime(CLOCK_REALTIME, &now)
-            let slice = min(left, .milliseconds(100)).components
-            let nanoseconds = slice.seconds * 1_000_000_000 + slice.attoseconds / 1_000_000_000
-            var wake = timespec(tv_sec: now.tv_sec, tv_nsec: now.tv_nsec + Int(nanoseconds))
+            let slice = Int(min(left, 0.1) * 1_000_000_000)
+            var wake = timespec(tv_sec: now.tv_sec, tv_nsec: now.tv_nsec + slice)
             if wake.tv_nsec >= 1_000_000_000 {
                 wake.tv_sec += 1
                 wake.tv_nsec -= 1_000_000_000
@@ -65,5 +69,11 @@ public final class Locked<Value>: @unchecked Sendable {
             pthread_cond_timedwait(condition, mutex, &wake)
         }
         return true
+    }
+
+    private static func monotonic() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1_000_000_000
     }
 }

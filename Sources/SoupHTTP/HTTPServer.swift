@@ -79,9 +79,9 @@ public final class HTTPServer: Sendable {
             }
         }
         guard started else { return }
-        if !state.wait(until: .now + .seconds(limits.shutdownSeconds), for: \.isDone) {
+        if !state.wait(seconds: limits.shutdownSeconds, for: \.isDone) {
             state.withLock { state in state.connections.forEach(Socket.cut) }
-            _ = state.wait(until: .now + .seconds(1), for: \.isDone)
+            _ = state.wait(seconds: 1, for: \.isDone)
         }
         state.update { state in
             state.phase = .stopped
