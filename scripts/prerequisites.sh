@@ -10,6 +10,9 @@ need=()
 have_header() { [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ]; }
 have_header || need+=(libcurl4-openssl-dev)
 command -v curl >/dev/null || need+=(curl)
+# scripts/release.sh links libstdc++ statically (g++ has the archive) and checks with readelf.
+command -v c++ >/dev/null || need+=(g++)
+command -v readelf >/dev/null || need+=(binutils)
 if [ "${1:-}" = --test ]; then
     # The test suite also drives these (each test says why it needs one).
     command -v bash >/dev/null || need+=(bash)
