@@ -33,10 +33,12 @@ case "${1:-}" in
         report
         echo "app[$$]: ready"
         # Wait in the shell (not in a foreground sleep) so the trap runs as soon as a signal arrives.
+        # When the stop signal reaches the whole process group, the sleep dies of it too and some
+        # shells (dash) report "Terminated" for it: not an error of the app, so keep it off stderr.
         while :; do
             sleep 3600 &
             sleeper=$!
-            wait "$sleeper"
+            wait "$sleeper" 2>/dev/null
         done
         ;;
     --exit)
