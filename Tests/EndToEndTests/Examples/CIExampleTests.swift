@@ -22,7 +22,9 @@ import Testing
 
     /// The first line of `script` whose first word is `soup-run`.
     static func soupRunLine(_ script: String) -> String? {
-        script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("soup-run ") }
+        script.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first {
+            $0.hasPrefix("soup-run ")
+        }
     }
 
     /// GitHub Actions: a step whose `run:` calls soup-run; its job's and its own `env:`, with
@@ -36,7 +38,9 @@ import Testing
                 environment.merge(step["env"]?.yamlStringMap ?? [:]) { $1 }
                 for (name, value) in environment where value.contains("${{") {
                     let expression = value.trimmingCharacters(in: CharacterSet(charactersIn: "${} "))
-                    guard expression.hasPrefix("secrets.") else { throw ExampleError("cannot evaluate \(name): \(value)") }
+                    guard expression.hasPrefix("secrets.") else {
+                        throw ExampleError("cannot evaluate \(name): \(value)")
+                    }
                     environment[name] = token
                 }
                 return WrappedStep(line: line, environment: environment)
@@ -49,13 +53,17 @@ import Testing
     /// `SOUP_TOKEN` as a CI/CD variable from the project's settings.
     static func gitlabStep(token: String) throws -> WrappedStep {
         let yaml = try ExampleYAML.load(CI.gitlabCI.rawValue)
-        let reserved: Set<String> = ["stages", "variables", "default", "include", "workflow", "image", "services", "cache"]
+        let reserved: Set<String> = [
+            "stages", "variables", "default", "include", "workflow", "image", "services", "cache",
+        ]
         for (name, job) in yaml.objectValue ?? [:] where !reserved.contains(name) && !name.hasPrefix(".") {
-            let script = job["script"]?.arrayValue?.compactMap(\.stringValue) ?? job["script"]?.stringValue.map { [$0] } ?? []
+            let script =
+                job["script"]?.arrayValue?.compactMap(\.stringValue) ?? job["script"]?.stringValue.map { [$0] } ?? []
             guard let line = script.compactMap(soupRunLine).first else { continue }
             var environment = yaml["variables"]?.yamlStringMap ?? [:]
             environment.merge(job["variables"]?.yamlStringMap ?? [:]) { $1 }
-            #expect(environment["SOUP_TOKEN"] == nil, "\(name) sets SOUP_TOKEN in the file, not from the CI/CD settings")
+            #expect(
+                environment["SOUP_TOKEN"] == nil, "\(name) sets SOUP_TOKEN in the file, not from the CI/CD settings")
             environment["SOUP_TOKEN"] = token
             return WrappedStep(line: line, environment: environment)
         }
@@ -82,7 +90,8 @@ import Testing
         var environment = step.environment
         environment["PATH"] = try ExampleAPI.pathWithSoupRun(in: bin)
         environment["CI"] = "true"
-        environment["SOUP_API_URL"] = try ExampleAPI.repoint(try #require(environment["SOUP_API_URL"]), to: server.apiURL)
+        environment["SOUP_API_URL"] = try ExampleAPI.repoint(
+            try #require(environment["SOUP_API_URL"]), to: server.apiURL)
         // The runner starts each step in the checked-out repository.
         let result = try runProcess(
             "/bin/sh", ["-c", "cd \"$1\" && exec /bin/sh -c \"$2\"", "sh", ExampleRepository.root, step.line],
@@ -90,7 +99,8 @@ import Testing
         expectExit(result, code)
         let words = try ExampleWords.split(step.line)
         let target = try ExampleAPI.target(of: words, environment: environment)
-        let secrets = try ExampleAPI.secrets(api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
+        let secrets = try ExampleAPI.secrets(
+            api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
         expectAppReport(result.stdoutText, secrets: secrets)
     }
 }

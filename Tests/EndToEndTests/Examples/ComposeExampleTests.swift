@@ -3,9 +3,9 @@ import SoupCore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `examples/docker-compose.yml`, checked without a Docker engine: parsed (PyYAML), its wiring
@@ -26,7 +26,8 @@ import Darwin
         /// The command line Compose starts: `entrypoint:`/`command:` if given, else the image's.
         var argv: [String] {
             get throws {
-                try image.hostCommand(arguments: try Self.words(yaml["command"]), entrypoint: try Self.words(yaml["entrypoint"]))
+                try image.hostCommand(
+                    arguments: try Self.words(yaml["command"]), entrypoint: try Self.words(yaml["entrypoint"]))
             }
         }
 
@@ -44,10 +45,15 @@ import Darwin
         var services: [String: Service] = [:]
         for (name, service) in entries {
             let build = try #require(service["build"], "service \(name) builds no image")
-            let context = URL(fileURLWithPath: ExampleRepository.path("examples/" + (build["context"]?.stringValue ?? ".")))
-            #expect(context.standardizedFileURL.path == URL(fileURLWithPath: ExampleRepository.root).standardizedFileURL.path,
+            let context = URL(
+                fileURLWithPath: ExampleRepository.path("examples/" + (build["context"]?.stringValue ?? ".")))
+            #expect(
+                context.standardizedFileURL.path
+                    == URL(fileURLWithPath: ExampleRepository.root).standardizedFileURL.path,
                 "service \(name): the build context is not the repository root")
-            #expect(build["dockerfile"]?.stringValue == ExampleImage.dockerfile, "service \(name) builds another Dockerfile")
+            #expect(
+                build["dockerfile"]?.stringValue == ExampleImage.dockerfile, "service \(name) builds another Dockerfile"
+            )
             let image = try ExampleImage(stage: build["target"]?.stringValue)
             var environment = image.environment
             if let list = service["environment"]?.arrayValue {
@@ -67,8 +73,10 @@ import Darwin
     static func appAndServer() throws -> (app: Service, server: Service, url: URLComponents) {
         let all = try services().services
         let app = try #require(all.values.first { $0.image.entrypoint.first == "soup-run" }, "no service runs soup-run")
-        let url = try #require(URLComponents(string: app.environment["SOUP_API_URL"] ?? ""), "the app has no SOUP_API_URL")
-        let server = try #require(all[url.host ?? ""], "SOUP_API_URL names host \(url.host ?? "none"), which is no service")
+        let url = try #require(
+            URLComponents(string: app.environment["SOUP_API_URL"] ?? ""), "the app has no SOUP_API_URL")
+        let server = try #require(
+            all[url.host ?? ""], "SOUP_API_URL names host \(url.host ?? "none"), which is no service")
         return (app, server, url)
     }
 
@@ -76,14 +84,19 @@ import Darwin
         let (app, server, url) = try Self.appAndServer()
         #expect(server.image.entrypoint.first == "soup-dev-server")
         let entrypoint = server.image.entrypoint
-        let port = try #require(entrypoint.firstIndex(of: "--port").map { entrypoint[$0 + 1] }, "the server's ENTRYPOINT sets no --port")
-        #expect(url.port.map(String.init) == port, "SOUP_API_URL port \(url.port.map(String.init) ?? "none"), server listens on \(port)")
+        let port = try #require(
+            entrypoint.firstIndex(of: "--port").map { entrypoint[$0 + 1] }, "the server's ENTRYPOINT sets no --port")
+        #expect(
+            url.port.map(String.init) == port,
+            "SOUP_API_URL port \(url.port.map(String.init) ?? "none"), server listens on \(port)")
         #expect(url.path == "/api/v1")
         let host = try #require(entrypoint.firstIndex(of: "--host").map { entrypoint[$0 + 1] })
         #expect(host == "0.0.0.0", "the server listens on \(host): other containers cannot reach it")
         let published = server.yaml["ports"]?.arrayValue?.compactMap(\.yamlScalar) ?? []
         #expect(published.allSatisfy { $0.split(separator: ":").last.map(String.init) == port }, "ports \(published)")
-        let dependsOn = app.yaml["depends_on"]?.arrayValue?.compactMap(\.stringValue) ?? app.yaml["depends_on"]?.objectValue.map { Array($0.keys) }
+        let dependsOn =
+            app.yaml["depends_on"]?.arrayValue?.compactMap(\.stringValue)
+            ?? app.yaml["depends_on"]?.objectValue.map { Array($0.keys) }
         #expect(dependsOn?.contains(server.name) == true, "the app does not depend on \(server.name)")
     }
 
@@ -97,7 +110,8 @@ import Darwin
         let relative = "examples/" + file.replacingOccurrences(of: "./", with: "")
         #expect(try ExampleRepository.read(relative).trimmingCharacters(in: .newlines) == DevServer.demoToken)
         // Compose bind-mounts the file as it is, and the image's user does not own it.
-        #expect(try ExampleRepository.permissions(relative) & 0o004 != 0, "\(relative) is not readable by the image's user")
+        #expect(
+            try ExampleRepository.permissions(relative) & 0o004 != 0, "\(relative) is not readable by the image's user")
         #expect(app.environment["SOUP_TOKEN"] == nil, "a token in the compose file")
     }
 
@@ -118,7 +132,8 @@ import Darwin
         for (flag, value) in [("--host", "127.0.0.1"), ("--port", "0"), ("--data", data.path + "/state.json")] {
             if let index = serverArgv.firstIndex(of: flag) { serverArgv[index + 1] = value }
         }
-        let serverProcess = try ChildProcess(serverArgv[0], Array(serverArgv.dropFirst()), environment: server.environment)
+        let serverProcess = try ChildProcess(
+            serverArgv[0], Array(serverArgv.dropFirst()), environment: server.environment)
         defer {
             serverProcess.signal(SIGTERM)
             _ = serverProcess.wait(timeout: 10)
@@ -131,10 +146,12 @@ import Darwin
         // Compose mounts the secret's file at SOUP_TOKEN_FILE.
         let secretName = try #require(app.yaml["secrets"]?.arrayValue?.first?.stringValue)
         let secretFile = try #require(yaml["secrets"]?[secretName]?["file"]?.stringValue)
-        environment["SOUP_TOKEN_FILE"] = ExampleRepository.path("examples/" + secretFile.replacingOccurrences(of: "./", with: ""))
+        environment["SOUP_TOKEN_FILE"] = ExampleRepository.path(
+            "examples/" + secretFile.replacingOccurrences(of: "./", with: ""))
         let argv = try app.argv
         let target = try ExampleAPI.target(of: app.image.entrypoint + app.image.command, environment: environment)
-        let secrets = try ExampleAPI.secrets(api: apiURL, project: target.project, environment: target.environment, token: DevServer.demoToken)
+        let secrets = try ExampleAPI.secrets(
+            api: apiURL, project: target.project, environment: target.environment, token: DevServer.demoToken)
         try expectServesSecretsAndStops(
             argv, environment: environment, secrets: secrets, token: DevServer.demoToken,
             stopBound: try ExampleAPI.stopTimeout(in: argv))

@@ -39,7 +39,9 @@ import Testing
         let build = try image.model.stage(from)
         let runs = try build.arguments(of: "RUN").map(ExampleWords.split)
         #expect(runs.contains { $0.first == "scripts/release.sh" }, "the \(from) stage runs \(runs)")
-        #expect(try ExampleRepository.permissions("scripts/release.sh") & 0o111 == 0o111, "scripts/release.sh is not executable")
+        #expect(
+            try ExampleRepository.permissions("scripts/release.sh") & 0o111 == 0o111,
+            "scripts/release.sh is not executable")
         // What COPY --from=build takes must be what release.sh builds.
         let script = try ExampleRepository.read("scripts/release.sh")
         for name in ["soup-run", "soup-dev-server"] {
@@ -51,12 +53,14 @@ import Testing
     /// copy in everything Package.swift names.
     @Test func whatTheBuildStageCopiesIsALoadablePackage() throws {
         let model = try DockerfileModel.parse(try ExampleRepository.read(ExampleImage.dockerfile))
-        let build = try #require(model.stages.first { $0.arguments(of: "RUN").contains { $0.hasPrefix("scripts/release.sh") } })
+        let build = try #require(
+            model.stages.first { $0.arguments(of: "RUN").contains { $0.hasPrefix("scripts/release.sh") } })
         let context = try TemporaryDirectory(prefix: "soup-docker-context")
         for copy in try model.copies(in: build) where copy.from == nil {
             for source in copy.sources {
                 let result = try runProcess(
-                    "/bin/cp", ["-R", ExampleRepository.path(source), context.path + "/" + source], environment: [:], timeout: 60)
+                    "/bin/cp", ["-R", ExampleRepository.path(source), context.path + "/" + source], environment: [:],
+                    timeout: 60)
                 #expect(result.exitCode == 0, "cp \(source): \(result.stderrText)")
             }
         }
@@ -73,7 +77,9 @@ import Testing
         #expect(image.command.first == "/app/app.sh")
         #expect(image.environment["SOUP_PROJECT"] != nil && image.environment["SOUP_ENVIRONMENT"] != nil)
         #expect(image.environment["SOUP_API_URL"] != nil)
-        #expect(image.environment["SOUP_TOKEN"] == nil && image.environment["SOUP_TOKEN_FILE"] == nil, "no token in the image")
+        #expect(
+            image.environment["SOUP_TOKEN"] == nil && image.environment["SOUP_TOKEN_FILE"] == nil,
+            "no token in the image")
         // Only soup-run comes from the build stage; the rest is the example app.
         #expect(Set(image.files.values) == [Binaries.soupRun, ExampleRepository.exampleApp])
         // The image runs as a user that does not own the copied app: it must be readable and executable by others.
@@ -85,7 +91,9 @@ import Testing
         try runTheImage(asPID1: false)
     }
 
-    @Test(.enabled(if: ExampleContainer.pid1Supported, "unshare --pid --fork --mount-proc is not permitted here (needs root)"))
+    @Test(
+        .enabled(
+            if: ExampleContainer.pid1Supported, "unshare --pid --fork --mount-proc is not permitted here (needs root)"))
     func asPID1TheEntrypointRunsTheAppAndStopsOnSigterm() throws {
         try runTheImage(asPID1: true)
     }
@@ -96,11 +104,13 @@ import Testing
         let image = try ExampleImage()
         let directory = try TemporaryDirectory(prefix: "soup-docker-run")
         var environment = image.environment
-        environment["SOUP_API_URL"] = try ExampleAPI.repoint(try #require(environment["SOUP_API_URL"]), to: server.apiURL)
+        environment["SOUP_API_URL"] = try ExampleAPI.repoint(
+            try #require(environment["SOUP_API_URL"]), to: server.apiURL)
         environment["SOUP_TOKEN_FILE"] = try directory.write("soup_token", e2eToken + "\n", mode: 0o400)
         let argv = try image.hostCommand()
         let target = try ExampleAPI.target(of: image.entrypoint + image.command, environment: environment)
-        let secrets = try ExampleAPI.secrets(api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
+        let secrets = try ExampleAPI.secrets(
+            api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
         try expectServesSecretsAndStops(
             argv, environment: environment, secrets: secrets, token: e2eToken, asPID1: asPID1,
             stopBound: try ExampleAPI.stopTimeout(in: image.entrypoint))

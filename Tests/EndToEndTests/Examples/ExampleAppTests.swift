@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `examples/app/app.sh` through the built soup-run: its exit status passes through, `--serve`
@@ -28,9 +28,11 @@ import Darwin
     @Test(arguments: [Int32(0), 3, 42])
     func itsExitStatusPassesThroughSoupRun(code: Int32) throws {
         let server = try DevServer(state: ExampleAPI.state)
-        let result = try soupRun(["my-app", "prod", "--", ExampleRepository.exampleApp, "--exit", "\(code)"], api: server.apiURL)
+        let result = try soupRun(
+            ["my-app", "prod", "--", ExampleRepository.exampleApp, "--exit", "\(code)"], api: server.apiURL)
         expectExit(result, code)
-        let secrets = try ExampleAPI.secrets(api: server.apiURL, project: "my-app", environment: "prod", token: e2eToken)
+        let secrets = try ExampleAPI.secrets(
+            api: server.apiURL, project: "my-app", environment: "prod", token: e2eToken)
         expectAppReport(result.stdoutText, secrets: secrets)
         #expect(result.stderrText.isEmpty)
     }
@@ -53,7 +55,9 @@ import Darwin
         while kill(-app.pid, 0) == 0 && Date() < deadline {
             usleep(20_000)  // polling for the group to empty; bounded by the deadline
         }
-        #expect(kill(-app.pid, 0) == -1 && errno == ESRCH, "processes of the app outlived it: \(Self.members(ofGroup: app.pid))")
+        #expect(
+            kill(-app.pid, 0) == -1 && errno == ESRCH,
+            "processes of the app outlived it: \(Self.members(ofGroup: app.pid))")
     }
 
     /// "pid state name" of each process in process group `group` (Linux; empty elsewhere).
@@ -76,7 +80,9 @@ import Darwin
         let result = try soupRun(["my-app", "dev", "--", ExampleRepository.exampleApp], api: server.apiURL)
         expectExit(result, 0)
         for (key, value) in Self.values where !value.isEmpty {
-            #expect(!result.stdoutText.contains(value) && !result.stderrText.contains(value), "the value of \(key) was printed")
+            #expect(
+                !result.stdoutText.contains(value) && !result.stderrText.contains(value),
+                "the value of \(key) was printed")
         }
         expectAppReport(result.stdoutText, secrets: Self.values)
     }
@@ -87,7 +93,8 @@ import Darwin
         let run = try startWatch(apiURL: server.apiURL, command: [ExampleRepository.exampleApp, "--serve"])
         #expect(run.waitForOutput("]: ready\n", in: .stdout, timeout: 30), "stderr: \(run.stderrText)")
         try server.setSecret("FEATURE_BETA", "false-for-now")
-        #expect(watchWaitUntil(run, timeout: 30) { watchCount(of: "]: ready\n", in: run.stdoutText) == 2 }, "no restart")
+        #expect(
+            watchWaitUntil(run, timeout: 30) { watchCount(of: "]: ready\n", in: run.stdoutText) == 2 }, "no restart")
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(0))

@@ -33,7 +33,9 @@ import Testing
     }
 
     /// The Secret volume mounted at the directory that holds `path`: its mount path and volume.
-    static func secretMount(holding path: String, pod: JSONValue, container: JSONValue) throws -> (mountPath: String, secret: JSONValue) {
+    static func secretMount(holding path: String, pod: JSONValue, container: JSONValue) throws -> (
+        mountPath: String, secret: JSONValue
+    ) {
         for mount in container["volumeMounts"]?.arrayValue ?? [] {
             guard let mountPath = mount["mountPath"]?.stringValue, path.hasPrefix(mountPath + "/"),
                 let volume = pod["volumes"]?.arrayValue?.first(where: { $0["name"] == mount["name"] }),
@@ -52,7 +54,9 @@ import Testing
         let key = String(tokenFile.dropFirst(mountPath.count + 1))
         let text = try ExampleRepository.read(Self.file)
         let name = try #require(secret["secretName"]?.stringValue)
-        #expect(text.contains("kubectl create secret generic \(name) --from-literal=\(key)="), "the comment creates no key \(key) in \(name)")
+        #expect(
+            text.contains("kubectl create secret generic \(name) --from-literal=\(key)="),
+            "the comment creates no key \(key) in \(name)")
     }
 
     /// Secret volume files belong to root, with `defaultMode` as permissions; with an `fsGroup`
@@ -63,7 +67,9 @@ import Testing
         let tokenFile = try #require(try Self.environment(of: container)["SOUP_TOKEN_FILE"])
         let (_, secret) = try Self.secretMount(holding: tokenFile, pod: pod, container: container)
         let imageUser = try ExampleImage().user()
-        let context = { (key: String) in container["securityContext"]?[key]?.yamlInt ?? pod["securityContext"]?[key]?.yamlInt }
+        let context = { (key: String) in
+            container["securityContext"]?[key]?.yamlInt ?? pod["securityContext"]?[key]?.yamlInt
+        }
         let uid = context("runAsUser") ?? imageUser?.uid ?? 0
         let gid = context("runAsGroup") ?? imageUser?.gid ?? 0
         let fsGroup = pod["securityContext"]?["fsGroup"]?.yamlInt
@@ -72,17 +78,21 @@ import Testing
         let readable = uid == 0 || mode & 0o004 != 0 || (mode & 0o040 != 0 && (fsGroup != nil || gid == 0))
         #expect(
             readable,
-            "uid \(uid) gid \(gid) cannot read a root-owned token file of mode \(String(mode, radix: 8)) (fsGroup \(fsGroup.map(String.init) ?? "unset"))")
+            "uid \(uid) gid \(gid) cannot read a root-owned token file of mode \(String(mode, radix: 8)) (fsGroup \(fsGroup.map(String.init) ?? "unset"))"
+        )
     }
 
     @Test func theGracePeriodExceedsSoupRunsStopTimeout() throws {
         let (pod, container) = try Self.podAndContainer()
         let image = try ExampleImage()
         let grace = pod["terminationGracePeriodSeconds"]?.yamlInt ?? 30  // the Kubernetes default
-        let argv = (container["command"]?.arrayValue?.compactMap(\.stringValue) ?? image.entrypoint)
+        let argv =
+            (container["command"]?.arrayValue?.compactMap(\.stringValue) ?? image.entrypoint)
             + (container["args"]?.arrayValue?.compactMap(\.stringValue) ?? image.command)
         let stopTimeout = try ExampleAPI.stopTimeout(in: argv)
-        #expect(Double(grace) > stopTimeout, "terminationGracePeriodSeconds \(grace), soup-run's --stop-timeout \(stopTimeout) s")
+        #expect(
+            Double(grace) > stopTimeout,
+            "terminationGracePeriodSeconds \(grace), soup-run's --stop-timeout \(stopTimeout) s")
     }
 
     @Test func theContainerRunsTheAppWithItsSecretsAndStopsOnSigterm() throws {
@@ -92,7 +102,8 @@ import Testing
         let root = try TemporaryDirectory(prefix: "soup-k8s")
         var environment = image.environment
         environment.merge(try Self.environment(of: container)) { $1 }
-        environment["SOUP_API_URL"] = try ExampleAPI.repoint(try #require(environment["SOUP_API_URL"]), to: server.apiURL)
+        environment["SOUP_API_URL"] = try ExampleAPI.repoint(
+            try #require(environment["SOUP_API_URL"]), to: server.apiURL)
         let tokenFile = try #require(environment["SOUP_TOKEN_FILE"])
         let hostTokenFile = root.path + tokenFile
         try FileManager.default.createDirectory(
@@ -103,8 +114,10 @@ import Testing
             arguments: container["args"]?.arrayValue?.compactMap(\.stringValue),
             entrypoint: container["command"]?.arrayValue?.compactMap(\.stringValue))
         let target = try ExampleAPI.target(of: argv, environment: environment)
-        let secrets = try ExampleAPI.secrets(api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
+        let secrets = try ExampleAPI.secrets(
+            api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
         try expectServesSecretsAndStops(
-            argv, environment: environment, secrets: secrets, token: e2eToken, stopBound: try ExampleAPI.stopTimeout(in: argv))
+            argv, environment: environment, secrets: secrets, token: e2eToken,
+            stopBound: try ExampleAPI.stopTimeout(in: argv))
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `examples/soup-run.service`: its stop and restart settings must fit soup-run's own stop
@@ -21,9 +21,13 @@ import Darwin
 
     /// The signal a `KillSignal=` value names (`SIGTERM`, `TERM` or a number).
     static func signal(_ name: String) throws -> Int32 {
-        let table: [String: Int32] = ["TERM": SIGTERM, "INT": SIGINT, "HUP": SIGHUP, "QUIT": SIGQUIT, "USR1": SIGUSR1, "USR2": SIGUSR2]
+        let table: [String: Int32] = [
+            "TERM": SIGTERM, "INT": SIGINT, "HUP": SIGHUP, "QUIT": SIGQUIT, "USR1": SIGUSR1, "USR2": SIGUSR2,
+        ]
         let bare = name.hasPrefix("SIG") ? String(name.dropFirst(3)) : name
-        guard let signal = table[bare] ?? Int32(bare) else { throw ExampleError("KillSignal=\(name) is no signal this test knows") }
+        guard let signal = table[bare] ?? Int32(bare) else {
+            throw ExampleError("KillSignal=\(name) is no signal this test knows")
+        }
         return signal
     }
 
@@ -35,9 +39,11 @@ import Darwin
         #expect(["mixed", "control-group"].contains(killMode), "KillMode=\(killMode)")
         let killSignal = try Self.signal(unit.value("KillSignal", in: "Service") ?? "SIGTERM")
         #expect(killSignal == SIGTERM || killSignal == SIGINT, "soup-run stops the app on TERM or INT")
-        let timeoutStop = try ExampleDuration.seconds(try #require(unit.value("TimeoutStopSec", in: "Service"), "no TimeoutStopSec"))
+        let timeoutStop = try ExampleDuration.seconds(
+            try #require(unit.value("TimeoutStopSec", in: "Service"), "no TimeoutStopSec"))
         let stopTimeout = try ExampleAPI.stopTimeout(in: try unit.execStart())
-        #expect(timeoutStop > stopTimeout, "TimeoutStopSec \(timeoutStop) s, soup-run's --stop-timeout \(stopTimeout) s")
+        #expect(
+            timeoutStop > stopTimeout, "TimeoutStopSec \(timeoutStop) s, soup-run's --stop-timeout \(stopTimeout) s")
         // soup-run exits non-zero when it cannot fetch at start: restart then, but not in a tight loop.
         let restart = unit.value("Restart", in: "Service") ?? "no"
         #expect(["on-failure", "always"].contains(restart), "Restart=\(restart)")
@@ -59,12 +65,15 @@ import Darwin
         let directory = try TemporaryDirectory(prefix: "soup-systemd")
         var environment = try unit.environment()
         environment["PATH"] = environment["PATH"] ?? Self.systemdPath
-        environment["SOUP_API_URL"] = try ExampleAPI.repoint(try #require(environment["SOUP_API_URL"]), to: server.apiURL)
-        #expect(environment["SOUP_TOKEN_FILE"] != nil && environment["SOUP_TOKEN"] == nil, "the token comes from a file")
+        environment["SOUP_API_URL"] = try ExampleAPI.repoint(
+            try #require(environment["SOUP_API_URL"]), to: server.apiURL)
+        #expect(
+            environment["SOUP_TOKEN_FILE"] != nil && environment["SOUP_TOKEN"] == nil, "the token comes from a file")
         environment["SOUP_TOKEN_FILE"] = try directory.write("token", e2eToken + "\n", mode: 0o400)
 
         let target = try ExampleAPI.target(of: argv, environment: environment)
-        let secrets = try ExampleAPI.secrets(api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
+        let secrets = try ExampleAPI.secrets(
+            api: server.apiURL, project: target.project, environment: target.environment, token: e2eToken)
         #expect(try Self.signal(unit.value("KillSignal", in: "Service") ?? "SIGTERM") == SIGTERM)
         try expectServesSecretsAndStops(
             argv, environment: environment, secrets: secrets, token: e2eToken,

@@ -25,7 +25,8 @@ struct AppReport: Equatable, CustomStringConvertible {
                 }
                 reports.append(AppReport(sizes: sizes, notSet: [], sawToken: false))
             } else if message.hasPrefix("not set:"), !reports.isEmpty {
-                reports[reports.count - 1].notSet = Set(message.dropFirst("not set:".count).split(separator: " ").map(String.init))
+                reports[reports.count - 1].notSet = Set(
+                    message.dropFirst("not set:".count).split(separator: " ").map(String.init))
             } else if message.hasPrefix("the API token is in my environment"), !reports.isEmpty {
                 reports[reports.count - 1].sawToken = true
             }

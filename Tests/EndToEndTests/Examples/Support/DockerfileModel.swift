@@ -37,7 +37,9 @@ struct DockerfileModel {
             let keyword = instruction.keyword
             if keyword == "FROM" {
                 var words = try ExampleWords.split(instruction.arguments).filter { !$0.hasPrefix("--") }
-                guard !words.isEmpty else { throw ExampleError("Dockerfile line \(instruction.line): FROM without an image") }
+                guard !words.isEmpty else {
+                    throw ExampleError("Dockerfile line \(instruction.line): FROM without an image")
+                }
                 for (name, value) in globalArgs {
                     words[0] = words[0].replacingOccurrences(of: "${\(name)}", with: value)
                 }
@@ -104,7 +106,9 @@ struct DockerfileModel {
                 continue
             }
             for word in words {
-                guard let equals = word.firstIndex(of: "=") else { throw ExampleError("ENV \(arguments): '\(word)' is no assignment") }
+                guard let equals = word.firstIndex(of: "=") else {
+                    throw ExampleError("ENV \(arguments): '\(word)' is no assignment")
+                }
                 result[String(word[..<equals])] = String(word[word.index(after: equals)...])
             }
         }

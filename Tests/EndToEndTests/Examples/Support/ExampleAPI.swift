@@ -15,13 +15,18 @@ enum ExampleAPI {
     }
 
     /// The resolved secrets of an environment, read with curl (not soup-run, which is under test).
-    static func secrets(api apiURL: String, project: String, environment: String, token: String) throws -> [String: String] {
+    static func secrets(api apiURL: String, project: String, environment: String, token: String) throws -> [String:
+        String]
+    {
         let url =
-            apiURL + "/projects/\(PercentEncoding.encodeSegment(project))/environments/\(PercentEncoding.encodeSegment(environment))/secrets"
+            apiURL
+            + "/projects/\(PercentEncoding.encodeSegment(project))/environments/\(PercentEncoding.encodeSegment(environment))/secrets"
         let result = try runProcess(
             "/usr/bin/env", ["curl", "-sS", "-f", "-H", "Authorization: Bearer \(token)", url],
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"], timeout: 30)
-        guard result.exitCode == 0 else { throw ExampleError("GET \(project)/\(environment) secrets failed: \(result.stderrText)") }
+        guard result.exitCode == 0 else {
+            throw ExampleError("GET \(project)/\(environment) secrets failed: \(result.stderrText)")
+        }
         guard let data = try JSON.parse(result.stdout)["data"]?.objectValue else {
             throw ExampleError("GET \(project)/\(environment) secrets: no data object")
         }
@@ -59,7 +64,9 @@ enum ExampleAPI {
                 return try ExampleDuration.seconds(options[options.startIndex + index + 1])
             }
         }
-        guard let value = defaultStopTimeout else { throw ExampleError("soup-run --help states no default --stop-timeout") }
+        guard let value = defaultStopTimeout else {
+            throw ExampleError("soup-run --help states no default --stop-timeout")
+        }
         return value
     }
 
@@ -79,7 +86,9 @@ enum ExampleAPI {
 
     /// The project and environment a soup-run command line asks for: its two operands, or else
     /// `SOUP_PROJECT` and `SOUP_ENVIRONMENT` from `environment`.
-    static func target(of argv: [String], environment: [String: String]) throws -> (project: String, environment: String) {
+    static func target(of argv: [String], environment: [String: String]) throws -> (
+        project: String, environment: String
+    ) {
         var operands: [String] = []
         var words = argv.dropFirst()[...]
         while let word = words.popFirst(), word != "--", operands.count < 2 {
@@ -91,7 +100,8 @@ enum ExampleAPI {
         }
         if operands.count == 2 { return (operands[0], operands[1]) }
         guard let project = environment["SOUP_PROJECT"], let name = environment["SOUP_ENVIRONMENT"] else {
-            throw ExampleError("\(argv) names no project and environment, and SOUP_PROJECT/SOUP_ENVIRONMENT are not both set")
+            throw ExampleError(
+                "\(argv) names no project and environment, and SOUP_PROJECT/SOUP_ENVIRONMENT are not both set")
         }
         return (project, name)
     }

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A command line started as a container runtime or service manager starts it (exactly the given
@@ -17,19 +17,21 @@ final class ExampleContainer {
     /// Whether this machine lets us make a PID namespace (root, no seccomp veto), so soup-run can be PID 1.
     static let pid1Supported: Bool = {
         #if os(Linux)
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
-            let result = try? runProcess("/usr/bin/unshare", ["--pid", "--fork", "--mount-proc", "/bin/true"], environment: [:], timeout: 30)
-        else { return false }
-        return result.termination == .exited(0)
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
+                let result = try? runProcess(
+                    "/usr/bin/unshare", ["--pid", "--fork", "--mount-proc", "/bin/true"], environment: [:], timeout: 30)
+            else { return false }
+            return result.termination == .exited(0)
         #else
-        return false
+            return false
         #endif
     }()
 
     init(_ argv: [String], environment: [String: String], asPID1: Bool = false) throws {
         self.asPID1 = asPID1
         if asPID1 {
-            process = try ChildProcess("/usr/bin/unshare", ["--pid", "--fork", "--mount-proc"] + argv, environment: environment)
+            process = try ChildProcess(
+                "/usr/bin/unshare", ["--pid", "--fork", "--mount-proc"] + argv, environment: environment)
         } else {
             process = try ChildProcess(argv[0], Array(argv.dropFirst()), environment: environment)
         }
@@ -39,7 +41,9 @@ final class ExampleContainer {
     func mainPID() throws -> pid_t {
         guard asPID1 else { return process.pid }
         let children = try String(contentsOfFile: "/proc/\(process.pid)/task/\(process.pid)/children", encoding: .utf8)
-        guard let pid = Int32(children.split(separator: " ").first ?? "") else { throw ExampleError("unshare has no child") }
+        guard let pid = Int32(children.split(separator: " ").first ?? "") else {
+            throw ExampleError("unshare has no child")
+        }
         return pid
     }
 
@@ -70,10 +74,16 @@ func expectServesSecretsAndStops(
     expectAppReport(container.process.stdoutText, secrets: secrets, sourceLocation: sourceLocation)
 
     let (result, seconds) = try container.stop(SIGTERM, timeout: 30)
-    #expect(result.termination == .exited(0), "stop: \(result.termination); stderr: \(result.stderrText)", sourceLocation: sourceLocation)
-    #expect(seconds < stopBound, "SIGTERM took \(seconds) s to stop it (bound \(stopBound) s)", sourceLocation: sourceLocation)
+    #expect(
+        result.termination == .exited(0), "stop: \(result.termination); stderr: \(result.stderrText)",
+        sourceLocation: sourceLocation)
+    #expect(
+        seconds < stopBound, "SIGTERM took \(seconds) s to stop it (bound \(stopBound) s)",
+        sourceLocation: sourceLocation)
     #expect(result.stdoutText.contains("]: stopping\n"), "the app was not told to stop", sourceLocation: sourceLocation)
-    #expect(watchCount(of: "]: ready\n", in: result.stdoutText) == 1, "the app was restarted", sourceLocation: sourceLocation)
+    #expect(
+        watchCount(of: "]: ready\n", in: result.stdoutText) == 1, "the app was restarted",
+        sourceLocation: sourceLocation)
     #expect(result.stderrText.isEmpty, "stderr: \(result.stderrText)", sourceLocation: sourceLocation)
     expectNoToken(result, token: token, sourceLocation: sourceLocation)
 }

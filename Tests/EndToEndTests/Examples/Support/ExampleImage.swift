@@ -38,7 +38,8 @@ struct ExampleImage {
                     ? copy.destination + "/" + (source as NSString).lastPathComponent : copy.destination
                 if let produced {
                     guard let host = produced[source] else {
-                        throw ExampleError("COPY --from=\(copy.from ?? "") \(source): the build stage produces no such file")
+                        throw ExampleError(
+                            "COPY --from=\(copy.from ?? "") \(source): the build stage produces no such file")
                     }
                     files[destination] = host
                 } else {

@@ -56,7 +56,8 @@ enum ExampleYAML {
                     + "(install python3-yaml; .ci/run must install it)")
         }
         if result.exitCode == 127 {
-            throw ExampleError("python3 is missing, so \(relative) cannot be checked (install python3 and python3-yaml)")
+            throw ExampleError(
+                "python3 is missing, so \(relative) cannot be checked (install python3 and python3-yaml)")
         }
         guard result.exitCode == 0, !result.timedOut else {
             let reason = result.stderrText.split(separator: "\n").suffix(3).joined(separator: " / ")

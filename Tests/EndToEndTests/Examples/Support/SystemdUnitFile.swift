@@ -47,7 +47,9 @@ struct SystemdUnitFile {
         var result: [String: String] = [:]
         for line in values("Environment", in: section) {
             for word in try ExampleWords.split(line) {
-                guard let equals = word.firstIndex(of: "=") else { throw ExampleError("Environment=: '\(word)' is no assignment") }
+                guard let equals = word.firstIndex(of: "=") else {
+                    throw ExampleError("Environment=: '\(word)' is no assignment")
+                }
                 result[String(word[..<equals])] = String(word[word.index(after: equals)...])
             }
         }
