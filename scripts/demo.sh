@@ -3,13 +3,19 @@
 # data on a free loopback port, runs the example app through soup-run (it reports the secrets it got,
 # by name and size), prints an --export, then shows --watch restarting the app after a secret changes
 # through the API. Cleans up everything it starts. Every wait is bounded.
+# DEMO_BIN=DIR uses the soup-run and soup-dev-server in DIR instead of building (release binaries
+# from scripts/release.sh; the tests, which cannot run swift build while swift test holds .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/prerequisites.sh
-swift build --product soup-run >/dev/null
-swift build --product soup-dev-server >/dev/null
-bin=$(swift build --show-bin-path)
+if [ -n "${DEMO_BIN:-}" ]; then
+    bin=$DEMO_BIN
+else
+    scripts/prerequisites.sh
+    swift build --product soup-run >/dev/null
+    swift build --product soup-dev-server >/dev/null
+    bin=$(swift build --show-bin-path)
+fi
 work=$(mktemp -d)
 pids=()
 cleanup() {

@@ -28,16 +28,27 @@ report() {
 
 case "${1:-}" in
     --serve)
+        stop=""
         sleeper=""
-        trap 'echo "app[$$]: stopping"; [ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null; exit 0' TERM INT
+        # The trap notes the stop and ends the current sleep; the loop checks the note after
+        # starting each sleep, so a signal that lands between `sleep &` and `sleeper=$!` still
+        # ends that sleep. SIGKILL, because a just-forked child runs the shell's TERM handler
+        # until it has become `sleep`, and would swallow a TERM and sleep on for an hour.
+        trap 'stop=1; [ -z "$sleeper" ] || kill -KILL "$sleeper" 2>/dev/null' TERM INT
         report
         echo "app[$$]: ready"
         # Wait in the shell (not in a foreground sleep) so the trap runs as soon as a signal arrives.
-        while :; do
+        while [ -z "$stop" ]; do
             sleep 3600 &
             sleeper=$!
-            wait "$sleeper"
+            [ -z "$stop" ] || kill -KILL "$sleeper" 2>/dev/null
+            # Some shells (dash) report a sleep that a signal ended ("Terminated", "Killed"): no
+            # error of the app's, so not on stderr.
+            wait "$sleeper" 2>/dev/null
         done
+        wait "$sleeper" 2>/dev/null  # reap the last sleep: the app leaves nothing behind
+        echo "app[$$]: stopping"
+        exit 0
         ;;
     --exit)
         report
