@@ -1,3 +1,5 @@
+import SoupCore
+
 extension HTTPResponse {
     /// A response with a JSON body and `Content-Type: application/json`.
     public static func json(status: Int, _ body: String, headers: [(name: String, value: String)] = []) -> HTTPResponse
@@ -17,7 +19,7 @@ extension HTTPResponse {
 
     /// A JSON error response in the Soup API's shape: `{"error": "<message>"}`.
     public static func error(status: Int, _ message: String) -> HTTPResponse {
-        json(status: status, "{\"error\":\"\(jsonEscaped(message))\"}")
+        json(status: status, JSONValue.object(["error": .string(message)]).encoded())
     }
 
     /// The bytes the server writes for this response: status line, headers, framing, body.
@@ -47,23 +49,5 @@ extension HTTPResponse {
     private static func isWritable(_ field: (name: String, value: String)) -> Bool {
         !field.name.isEmpty && field.name.utf8.allSatisfy(ASCII.isTokenByte)
             && field.value.utf8.allSatisfy { $0 == ASCII.tab || ($0 >= 0x20 && $0 != 0x7F) }
-    }
-
-    private static func jsonEscaped(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
