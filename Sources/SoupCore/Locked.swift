@@ -17,7 +17,16 @@ public final class Locked<Value>: @unchecked Sendable {
     public init(_ value: Value) {
         self.value = value
         pthread_mutex_init(mutex, nil)
-        pthread_cond_init(condition, nil)
+        #if os(Linux)
+            // Timed waits on the monotonic clock: a wall-clock jump cannot stretch or cut them.
+            var attributes = pthread_condattr_t()
+            pthread_condattr_init(&attributes)
+            pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+            pthread_cond_init(condition, &attributes)
+            pthread_condattr_destroy(&attributes)
+        #else
+            pthread_cond_init(condition, nil)
+        #endif
     }
 
     deinit {
@@ -56,10 +65,15 @@ public final class Locked<Value>: @unchecked Sendable {
         while !done(value) {
             let left = deadline - Self.monotonic()
             if left <= 0 { return false }
-            // Short slices against the wall clock (what pthread_cond_timedwait takes); the
-            // monotonic deadline above is what bounds the wait.
+            // Short slices, each an absolute time on the condition's clock: monotonic on Linux; on
+            // Darwin (no pthread_condattr_setclock) the wall clock, where a jump can only stretch
+            // one slice, since the monotonic deadline above is what bounds the wait.
             var now = timespec()
-            clock_gettime(CLOCK_REALTIME, &now)
+            #if os(Linux)
+                clock_gettime(CLOCK_MONOTONIC, &now)
+            #else
+                clock_gettime(CLOCK_REALTIME, &now)
+            #endif
             let slice = Int(min(left, 0.1) * 1_000_000_000)
             var wake = timespec(tv_sec: now.tv_sec, tv_nsec: now.tv_nsec + slice)
             if wake.tv_nsec >= 1_000_000_000 {

@@ -72,7 +72,7 @@ public enum OptionTable {
             "API token (env SOUP_TOKEN)"),
         spec(
             .tokenFile, .required(placeholder: "PATH"), .files, .api,
-            "token file, final newline trimmed (env SOUP_TOKEN_FILE)"),
+            "token file, trailing line breaks trimmed (env SOUP_TOKEN_FILE)"),
         spec(
             .timeout, .required(placeholder: "SECONDS"), .nothing, .api,
             "per-attempt timeout, fractions allowed (default 10, max 3600)"),

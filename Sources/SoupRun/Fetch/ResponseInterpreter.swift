@@ -64,10 +64,30 @@ enum ResponseInterpreter {
         guard !body.isEmpty, body.count <= 64 * 1024, let json = try? JSON.parse(body),
             let message = json["error"]?.stringValue
         else { return nil }
-        if !token.isEmpty && message.contains(token) { return nil }
+        // Clean first, then check what would be printed: a check before cleaning is bypassed by a
+        // control or invisible character inside an echoed token ("demo\u{7}-token").
         var clean = String(
-            String.UnicodeScalarView(message.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+            String.UnicodeScalarView(
+                message.unicodeScalars.filter {
+                    $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value)
+                        && $0.properties.generalCategory != .format
+                }))
         if clean.count > 200 { clean = String(clean.prefix(200)) + "…" }
-        return clean.isEmpty ? nil : clean
+        if clean.isEmpty || echoesToken(clean, token: token) { return nil }
+        return clean
+    }
+
+    /// Whether `text` contains the token, or any run of 8 of its characters (all of it when shorter):
+    /// servers often echo a cut-off token, and a part of a credential is still a leak.
+    static func echoesToken(_ text: String, token: String) -> Bool {
+        let secret = Array(token.unicodeScalars)
+        let shown = Array(text.unicodeScalars)
+        guard !secret.isEmpty else { return false }
+        let run = min(8, secret.count)
+        guard shown.count >= run else { return false }
+        var windows = Set<ArraySlice<Unicode.Scalar>>()
+        for start in 0...(secret.count - run) { windows.insert(secret[start..<start + run]) }
+        for start in 0...(shown.count - run) where windows.contains(shown[start..<start + run]) { return true }
+        return false
     }
 }

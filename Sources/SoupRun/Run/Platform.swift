@@ -60,7 +60,8 @@ public enum Platform {
         public var description: String { reason }
     }
 
-    /// The bytes of the file at `path`, at most `limit` bytes (more is an error).
+    /// The bytes of the file at `path`, at most `limit` of them: a longer file comes back cut at
+    /// `limit`, so a caller that asks for one byte more than it accepts can say "too large" itself.
     public static func readFile(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
@@ -73,7 +74,7 @@ public enum Platform {
             if n < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
             if n == 0 { return result }
             result += chunk[0..<n]
-            if result.count > limit { throw FileError(path: path, reason: "larger than \(limit) bytes") }
+            if result.count >= limit { return Array(result.prefix(limit)) }
         }
     }
 
@@ -100,12 +101,14 @@ public enum Platform {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    /// Ends the process with `code`, flushing nothing (soup-run writes unbuffered).
+    /// Ends the process with `code` at once: `_exit`, not `exit`. soup-run writes unbuffered, so there
+    /// is nothing to flush, and skipping the atexit handlers means libcurl's and OpenSSL's global
+    /// cleanup cannot run while a `--watch` poll thread may still be inside them.
     public static func exit(_ code: Int32) -> Never {
         #if canImport(Glibc)
-            Glibc.exit(code)
+            Glibc._exit(code)
         #else
-            Darwin.exit(code)
+            Darwin._exit(code)
         #endif
     }
 }

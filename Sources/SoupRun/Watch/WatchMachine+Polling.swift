@@ -18,7 +18,12 @@ extension WatchMachine {
             } else if let giveUp = stop.giveUpAt {
                 deadlines.append(giveUp)
             }
-        case .shuttingDown(let shutdown) where !shutdown.killed: deadlines.append(shutdown.killAt)
+        case .shuttingDown(let shutdown):
+            if !shutdown.killed {
+                deadlines.append(shutdown.killAt)
+            } else if let giveUp = shutdown.giveUpAt {
+                deadlines.append(giveUp)
+            }
         default: break
         }
         return deadlines.min()
@@ -80,6 +85,7 @@ extension WatchMachine {
             }
         case .shuttingDown(var shutdown) where !shutdown.killed && now >= shutdown.killAt:
             shutdown.killed = true
+            shutdown.giveUpAt = now + settings.killGrace
             phase = .shuttingDown(shutdown)
             actions += [
                 .log(
@@ -88,6 +94,18 @@ extension WatchMachine {
                         + "\(shutdown.signal); killing its process group"),
                 .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
             ]
+        case .shuttingDown(let shutdown) where shutdown.killed && shutdown.giveUpAt.map { now >= $0 } == true:
+            // SIGKILL cannot be caught: a leader still here is stuck in the kernel. Waiting on would
+            // make `docker stop` hang; leave as if killed by the signal that asked us to stop.
+            phase = .finished
+            actions += [
+                .log(
+                    .warning,
+                    "the command (pid \(shutdown.pid)) has not exited \(Seconds.format(settings.killGrace)) "
+                        + "after SIGKILL; exiting anyway"),
+                .exit(128 + shutdown.signal),
+            ]
+            return actions
         default:
             break
         }

@@ -45,6 +45,9 @@ public struct WatchMachine {
         public var signal: Int32
         public var killAt: Double
         public var killed = false
+        /// Once SIGKILLed: when to stop waiting for a leader that does not die (stuck in the kernel)
+        /// and leave with 128+signal, so shutting down is always bounded.
+        public var giveUpAt: Double? = nil
     }
 
     public let settings: WatchSettings
@@ -211,11 +214,15 @@ public struct WatchMachine {
             ]
         case .stopping(let stop) where !stop.leaderExited:
             // Stopping for a restart already: keep the earlier kill deadline, start nothing new.
-            phase = .shuttingDown(Shutdown(pid: stop.pid, signal: signal, killAt: stop.killAt, killed: stop.killed))
+            phase = .shuttingDown(
+                Shutdown(
+                    pid: stop.pid, signal: signal, killAt: stop.killAt, killed: stop.killed,
+                    giveUpAt: stop.killed ? now + settings.killGrace : nil))
             return [.signalGroup(pgid: stop.pid, signal: signal)]
         case .shuttingDown(var shutdown):
             guard !shutdown.killed else { return [] }
             shutdown.killed = true
+            shutdown.giveUpAt = now + settings.killGrace
             phase = .shuttingDown(shutdown)
             return [
                 .log(.warning, "received signal \(signal) again; killing the command's process group"),

@@ -77,6 +77,27 @@ import Testing
         #expect(ResponseInterpreter.serverMessage(body("{\"error\":\"\(long)\"}"), token: Self.token)?.count == 201)
     }
 
+    /// The token must not get through by hiding in characters the cleaning removes, nor in part.
+    @Test(arguments: [
+        #"you sent tok_secret\u0007_value"#,  // a control character inside the token
+        #"you sent tok_se\u200bcret_value"#,  // an invisible (format) character inside it
+        #"you sent tok_\u009bsecret_value"#,  // a C1 control
+        "token tok_secr rejected",  // a cut-off echo: 8 characters of it
+        "expired: ...et_value",  // its tail
+    ])
+    func serverMessagesNeverEchoTheTokenInAnyDisguise(message: String) {
+        #expect(ResponseInterpreter.serverMessage(body("{\"error\":\"\(message)\"}"), token: Self.token) == nil)
+    }
+
+    @Test func messagesThatShareFewCharactersWithTheTokenAreKept() {
+        #expect(
+            ResponseInterpreter.serverMessage(body(#"{"error":"Environment not found"}"#), token: Self.token)
+                == "Environment not found")
+        #expect(ResponseInterpreter.echoesToken("tok_", token: Self.token) == false)
+        #expect(ResponseInterpreter.echoesToken("abc", token: "abc"))
+        #expect(ResponseInterpreter.echoesToken("anything", token: "") == false)
+    }
+
     @Test(arguments: [
         "not json", "[]", #"{"data":[]}"#, #"{"data":{"lower":"v"}}"#, #"{"data":{"A":1}}"#,
         #"{"data":{"A":"a\u0000b"}}"#,

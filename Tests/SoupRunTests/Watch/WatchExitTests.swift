@@ -24,6 +24,28 @@ struct WatchExitTests {
         #expect(h.spawned.count == 1, "never restarted")
     }
 
+    @Test func aLeaderThatSurvivesSigkillDoesNotHoldTheShutdownForever() {
+        var h = WatchHarness()  // stopTimeout 5, killGrace 5
+        h.feed(.signal(15))
+        let signalledAt = h.now
+        h.advance(to: signalledAt + 5)
+        #expect(h.signalsSent.map(\.signal) == [15, 9])
+        h.advance(to: signalledAt + 9.9)
+        #expect(h.exitCode == nil, "the grace after SIGKILL is not over")
+        h.advance(to: signalledAt + 10)
+        #expect(h.exitCode == 143)
+        #expect(h.logs(.warning).contains { $0.contains("has not exited") && $0.contains("exiting anyway") })
+    }
+
+    @Test func aSecondSignalStartsTheGraceToo() {
+        var h = WatchHarness()
+        h.feed(.signal(2))
+        h.feed(.signal(2))
+        #expect(h.signalsSent.map(\.signal) == [2, 9])
+        h.advance(by: 5)
+        #expect(h.exitCode == 130)
+    }
+
     @Test func aGroupThatEmptiesAtOnceExitsAtOnce() {
         var h = WatchHarness()
         h.childExits(.signaled(11))
