@@ -35,7 +35,7 @@ bench_binaries "$build"
 work="$(mktemp -d)"
 server_pid=""
 cleanup() {
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    stop_pids "$server_pid"
     rm -rf "$work"
 }
 trap cleanup EXIT

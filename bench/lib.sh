@@ -35,6 +35,16 @@ post_secret() {
     [ "$status" = 201 ] || { echo "POST $3 answered $status" >&2; exit 1; }
 }
 
+# stop_pids PID...: stops the processes this script started, by pid (empty arguments skipped).
+stop_pids() {
+    local pid
+    for pid in "$@"; do
+        [ -n "$pid" ] || continue
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+}
+
 # machine_line: what the figures were taken on.
 machine_line() {
     echo "machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2), $(uname -sr), $(date -u +%Y-%m-%d)"

@@ -37,9 +37,7 @@ work="$(mktemp -d)"
 server_pid=""
 watch_pid=""
 cleanup() {
-    # Only the processes this script started, by pid.
-    if [ -n "$watch_pid" ]; then kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; fi
-    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+    stop_pids "$watch_pid" "$server_pid"
     rm -rf "$work"
 }
 trap cleanup EXIT
