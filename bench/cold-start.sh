@@ -2,27 +2,34 @@
 # Cold-start benchmark: `soup-run … -- /bin/true` against `curl -s` of the same URL, both fetching
 # 100+ secrets from a local soup-dev-server. Targets: soup-run median ≤ 1.3× curl's, peak RSS ≤ 20 MiB.
 #
-# Usage: bench/cold-start.sh [--no-build] [--runs N]
-# Needs: swift, curl, hyperfine, GNU time (the last two are installed with apt-get when missing).
+# Usage: bench/cold-start.sh [--no-build] [--rounds N] [--runs N]
+#   --rounds N  hyperfine rounds (default 10), the two commands in alternating order
+#   --runs N    runs of each command per round (default 30)
+# The machine's speed drifts (a shared VM): rounds that alternate which command goes first spread
+# the drift over both, and the medians are taken over all runs of all rounds.
+# Needs: swift, curl, hyperfine, GNU time, python3 (the last three installed with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=1
-runs=100
+rounds=10
+runs=30
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0 ;;
+        --rounds) rounds="$2"; shift ;;
         --runs) runs="$2"; shift ;;
-        *) echo "usage: $0 [--no-build] [--runs N]" >&2; exit 64 ;;
+        *) echo "usage: $0 [--no-build] [--rounds N] [--runs N]" >&2; exit 64 ;;
     esac
     shift
 done
-[ "$runs" -ge 50 ] || { echo "--runs must be at least 50" >&2; exit 64; }
+[ "$rounds" -ge 2 ] && [ "$runs" -ge 10 ] || { echo "need --rounds ≥ 2 and --runs ≥ 10" >&2; exit 64; }
 
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -x /usr/bin/time ] || need+=(time)
 command -v curl >/dev/null || need+=(curl)
+command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
@@ -55,13 +62,33 @@ soup_cmd="$soup_run --api-url $api my-app prod -- /bin/true"
 curl_cmd="curl -s -H 'Authorization: Bearer $token' $url"
 "$soup_run" --api-url "$api" my-app prod -- /bin/true || { echo "soup-run failed" >&2; exit 1; }
 
-hyperfine --shell=none --warmup 10 --runs "$runs" --export-csv "$work/results.csv" \
-    --command-name soup-run "$soup_cmd" --command-name curl "$curl_cmd"
+for round in $(seq 1 "$rounds"); do
+    if [ $((round % 2)) = 1 ]; then
+        order=(--command-name soup-run "$soup_cmd" --command-name curl "$curl_cmd")
+    else
+        order=(--command-name curl "$curl_cmd" --command-name soup-run "$soup_cmd")
+    fi
+    hyperfine --shell=none --warmup 5 --runs "$runs" --style none --export-json "$work/round-$round.json" \
+        "${order[@]}" >"$work/hyperfine.log" 2>&1 || { cat "$work/hyperfine.log" >&2; exit 1; }
+    echo "round $round of $rounds done" >&2
+done
 
-median() { awk -F, -v name="$1" '$1 == name { printf "%.2f", $4 * 1000 }' "$work/results.csv"; }
-soup_ms="$(median soup-run)"
-curl_ms="$(median curl)"
-ratio="$(awk -v a="$soup_ms" -v b="$curl_ms" 'BEGIN { printf "%.2f", a / b }')"
+# Medians over every run of every round; each round's own ratio shows how much the figure moves.
+read -r soup_ms curl_ms ratio round_ratios < <(python3 - "$work"/round-*.json <<'PY'
+import json, statistics, sys
+times = {"soup-run": [], "curl": []}
+ratios = []
+for path in sys.argv[1:]:
+    medians = {}
+    for result in json.load(open(path))["results"]:
+        times[result["command"]] += result["times"]
+        medians[result["command"]] = statistics.median(result["times"])
+    ratios.append(medians["soup-run"] / medians["curl"])
+soup, curl = (statistics.median(times[name]) * 1000 for name in ("soup-run", "curl"))
+print("%.2f %.2f %.2f %.2f-%.2f" % (soup, curl, soup / curl, min(ratios), max(ratios)))
+PY
+)
+total=$((rounds * runs))
 
 # Peak RSS: the largest of 10 runs, in KiB as GNU time reports it.
 peak_rss() {
@@ -79,5 +106,6 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok"; else echo "MISSED"; fi; }
 echo
 echo "median   soup-run ${soup_ms} ms   curl ${curl_ms} ms   ratio ${ratio}x (target ≤ 1.3x: $(verdict "$ratio" 1.3))"
+echo "         ${total} runs each in ${rounds} rounds; the rounds' own ratios ranged ${round_ratios}"
 echo "peak RSS soup-run $(mib "$soup_rss") MiB   curl $(mib "$curl_rss") MiB (target ≤ 20 MiB: $(verdict "$(mib "$soup_rss")" 20))"
 machine_line

@@ -8,15 +8,23 @@ seconds=${1:-60}
 out=.build-fuzz
 mkdir -p "$out"
 
+# Each target's sources and those of the modules they import, compiled as one module.
 declare -A sources=(
     [json]="Sources/SoupCore/*.swift"
-    [http]="Sources/SoupHTTP/*.swift"
+    [http]="Sources/SoupHTTP/*.swift Sources/SoupCore/*.swift"
 )
 
 status=0
 for name in "${!sources[@]}"; do
+    # One module, so `import SoupCore` lines are dropped from copies of the sources.
+    src="$out/src-$name"
+    rm -rf "$src"
+    mkdir -p "$src"
     # shellcheck disable=SC2086
-    swiftc -parse-as-library -sanitize=fuzzer,address -O fuzz/$name/main.swift ${sources[$name]} \
+    for file in ${sources[$name]}; do
+        sed '/^import SoupCore$/d' "$file" > "$src/$(basename "$(dirname "$file")")-$(basename "$file")"
+    done
+    swiftc -parse-as-library -sanitize=fuzzer,address -O fuzz/$name/main.swift "$src"/*.swift \
         -o "$out/fuzz-$name" 2> "$out/fuzz-$name.build.log" || { cat "$out/fuzz-$name.build.log"; exit 1; }
     mkdir -p "$out/corpus-$name"
     # Seed inputs, when the target has them, start the search from valid documents.

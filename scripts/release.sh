@@ -28,6 +28,10 @@ fi
 swift build "${flags[@]}" --product soup-run
 swift build "${flags[@]}" --product soup-dev-server
 bin=$(swift build "${flags[@]}" --show-bin-path)
+if [ "$(uname -s)" = Linux ] && nm "$bin/soup-run" 2>/dev/null | grep -q argvGrabber; then
+    # soup_argv.c replaces the runtime's argv lookup (a /proc/self/maps scan at every start).
+    echo "release: note: the Swift runtime's argv scan is linked in again (see Sources/CSoupProcess/soup_argv.c)" >&2
+fi
 for name in soup-run soup-dev-server; do
     cp "$bin/$name" "$out/$name"
     strip "$out/$name" 2>/dev/null || strip -x "$out/$name"
@@ -44,6 +48,11 @@ for name in soup-run soup-dev-server; do
     fi
 done
 "$out/soup-run" --version
+# The arguments reach the program (argv is read from what soup_argv.c recorded).
+case "$("$out/soup-run" --help)" in
+    *$'\nUsage:'*) ;;
+    *) echo "release: soup-run --help did not print its usage" >&2; exit 1 ;;
+esac
 
 if [ "$(uname -s)" = Linux ]; then
     for name in soup-run soup-dev-server; do

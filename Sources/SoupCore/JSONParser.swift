@@ -185,49 +185,41 @@ private struct Parser {
     mutating func parseString() throws(JSONParseError) -> String {
         let start = index
         index += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        // Raw bytes are copied in runs; only a string with escapes needs a buffer of its own.
+        var unescaped: [UInt8]? = nil
         var runStart = index
-        // Appends the raw run [runStart, index) after checking it is valid UTF-8.
-        func flush(_ parser: inout Parser, into scalars: inout String.UnicodeScalarView) throws(JSONParseError) {
-            guard runStart < parser.index else { return }
-            let run = parser.bytes[runStart..<parser.index]
-            var decoder = UTF8()
-            var iterator = run.makeIterator()
-            loop: while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue(let s): scalars.append(s)
-                case .emptyInput: break loop
-                case .error: throw parser.fail("invalid UTF-8 in a string", at: runStart)
-                }
-            }
-        }
         while true {
             guard index < bytes.count else { throw fail("unterminated string", at: start) }
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                try flush(&self, into: &scalars)
+                let run = bytes[runStart..<index]
+                try checkUTF8(run)
                 index += 1
-                return String(scalars)
+                guard var buffer = unescaped else { return String(decoding: run, as: UTF8.self) }
+                buffer.append(contentsOf: run)
+                return String(decoding: buffer, as: UTF8.self)
             }
             if b < 0x20 { throw fail("control character in a string") }
             if b != UInt8(ascii: "\\") {
                 index += 1
                 continue
             }
-            try flush(&self, into: &scalars)
+            let run = bytes[runStart..<index]
+            try checkUTF8(run)
+            var buffer = unescaped ?? []
+            unescaped = nil  // so that `buffer` is the only reference and appends do not copy
+            buffer.append(contentsOf: run)
             index += 1
             guard index < bytes.count else { throw fail("unterminated string", at: start) }
             let escape = bytes[index]
             index += 1
             switch escape {
-            case UInt8(ascii: "\""): scalars.append("\"")
-            case UInt8(ascii: "\\"): scalars.append("\\")
-            case UInt8(ascii: "/"): scalars.append("/")
-            case UInt8(ascii: "b"): scalars.append("\u{08}")
-            case UInt8(ascii: "f"): scalars.append("\u{0C}")
-            case UInt8(ascii: "n"): scalars.append("\n")
-            case UInt8(ascii: "r"): scalars.append("\r")
-            case UInt8(ascii: "t"): scalars.append("\t")
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escape)
+            case UInt8(ascii: "b"): buffer.append(0x08)
+            case UInt8(ascii: "f"): buffer.append(0x0C)
+            case UInt8(ascii: "n"): buffer.append(0x0A)
+            case UInt8(ascii: "r"): buffer.append(0x0D)
+            case UInt8(ascii: "t"): buffer.append(0x09)
             case UInt8(ascii: "u"):
                 let first = try parseHex4()
                 var value = UInt32(first)
@@ -243,12 +235,19 @@ private struct Parser {
                     throw fail("unpaired surrogate in a string")
                 }
                 guard let scalar = Unicode.Scalar(value) else { throw fail("invalid escape") }
-                scalars.append(scalar)
+                UTF8Validation.append(scalar, to: &buffer)
             default:
                 throw fail("invalid escape", at: index - 2)
             }
+            unescaped = buffer
             runStart = index
         }
+    }
+
+    /// Throws at the first byte of `run` that does not start a well-formed UTF-8 sequence.
+    func checkUTF8(_ run: ArraySlice<UInt8>) throws(JSONParseError) {
+        let invalid = run.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset(in: $0) }
+        if let invalid { throw fail("invalid UTF-8 in a string", at: run.startIndex + invalid) }
     }
 
     mutating func parseHex4() throws(JSONParseError) -> UInt16 {

@@ -102,7 +102,7 @@ extension StateFile {
 
     /// The names of a dictionary in byte order, so the first error reported is always the same one.
     static func sortedNames<V>(_ dictionary: [String: V]) -> [String] {
-        dictionary.keys.sorted { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }
+        ByteOrder.sorted(dictionary.keys)
     }
 
     /// The chain `start -> ... -> start` when following parents from `start` comes back to it.

@@ -1,3 +1,4 @@
+import SoupTestSupport
 import Testing
 
 @testable import SoupCore
@@ -70,5 +71,39 @@ struct JSONParserTests {
         let error = try #require(throws: JSONParseError.self) { try JSON.parse("{\"A\":1,\"A\":1}") }
         #expect(error.reason == "duplicate member name")
         #expect(error.offset == 7)
+    }
+}
+
+@Suite("JSON parser: strings")
+struct JSONStringTests {
+    @Test("an invalid UTF-8 error points at the offending byte")
+    func invalidUTF8Offset() throws {
+        let bytes = Array(#"{"A": "ok\n"#.utf8) + [0xE2, 0x28, 0xA1] + Array(#""}"#.utf8)
+        let error = try #require(throws: JSONParseError.self) { try JSON.parse(bytes) }
+        #expect(error.offset == 11)
+        #expect(error.reason == "invalid UTF-8 in a string")
+    }
+
+    @Test("raw text and escapes mix in one string")
+    func rawAndEscapes() throws {
+        #expect(try JSON.parse(#""é\n日\u0041😀\\\"\ud83d\ude00x""#) == .string("é\n日A😀\\\"😀x"))
+        #expect(try JSON.parse(#""\u00e9\u20ac\ud83d\ude00\u0000""#) == .string("é€😀\u{0}"))
+    }
+
+    @Test("every kind of scalar survives a \\u escape")
+    func escapedScalars() throws {
+        var generator = SplitMix64(seed: 515)
+        for _ in 0..<5000 {
+            let value = UInt32(generator.next(below: 0x11_0000))
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let units = Array(String(scalar).utf16)
+            let text =
+                "\""
+                + units.map { unit in
+                    let hex = String(unit, radix: 16)
+                    return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }.joined() + "\""
+            #expect(try JSON.parse(text) == .string(String(scalar)), "\(text)")
+        }
     }
 }

@@ -47,3 +47,25 @@ struct PercentEncodingTests {
         #expect(PercentEncoding.decode("a+b", plusAsSpace: true) == "a b")
     }
 }
+
+@Suite("Secret key rule against its regular expression")
+struct SecretKeyRegexTests {
+    /// `isValid` is a hand-written loop; the API states the rule as `^[A-Z][A-Z0-9_]{0,254}$`.
+    @Test("random keys: isValid agrees with ^[A-Z][A-Z0-9_]{0,254}$")
+    func agreesWithTheRegex() throws {
+        let rule = try Regex("^[A-Z][A-Z0-9_]{0,254}$")
+        var generator = SplitMix64(seed: 255)
+        let alphabet: [Character] = ["A", "Z", "M", "0", "9", "_", "a", "-", " ", "=", "é", "\u{0}", "Ä"]
+        for _ in 0..<5000 {
+            let length = [0, 1, 2, 5, 254, 255, 256][generator.next(below: 7)]
+            var key = String((0..<length).map { _ in alphabet[generator.next(below: 6)] })
+            if !key.isEmpty, generator.next(below: 3) == 0 {
+                var characters = Array(key)
+                characters[generator.next(below: characters.count)] = alphabet[generator.next(below: alphabet.count)]
+                key = String(characters)
+            }
+            #expect(SecretKey.isValid(key) == (key.wholeMatch(of: rule) != nil), "\(key.prefix(20))… (\(key.count))")
+            #expect(SecretKey.isValid(key[...]) == SecretKey.isValid(key))
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import SoupCore
+
 /// The command's environment from soup-run's own environment and the secrets. Pure and
 /// deterministic; the one-shot and the `--watch` modes both build the child's environment here.
 public enum EnvironmentMerge {
@@ -29,9 +31,8 @@ public enum EnvironmentMerge {
         if configuration.pristine {
             environment = base.filter { isPreserved($0.key, configuration.preserve) }
         }
-        var warnings: [String] = []
-        for key in selected.keys.sorted() {
-            let secretValue = selected[key]!
+        var warnings: [(key: String, text: String)] = []
+        for (key, secretValue) in selected {
             if let inheritedValue = base[key], isPreserved(key, configuration.preserve) {
                 environment[key] = inheritedValue
                 continue
@@ -39,12 +40,17 @@ public enum EnvironmentMerge {
             environment[key] = secretValue
             if sensitiveVariables.contains(key), base[key] != secretValue {
                 warnings.append(
-                    base[key] == nil
-                        ? "the secret \(key) sets \(key), which was not set before"
-                        : "the secret \(key) overrides the inherited \(key)")
+                    (
+                        key,
+                        base[key] == nil
+                            ? "the secret \(key) sets \(key), which was not set before"
+                            : "the secret \(key) overrides the inherited \(key)"
+                    ))
             }
         }
-        return MergeResult(environment: environment, warnings: warnings)
+        // Sorted here rather than iterating sorted keys: warnings are few, secrets many.
+        warnings.sort { ByteOrder.precedes($0.key, $1.key) }
+        return MergeResult(environment: environment, warnings: warnings.map(\.text))
     }
 
     /// The secrets after `--only` filtering (what `--export` prints). A listed key that the

@@ -27,30 +27,46 @@ public enum ExportFormatter {
 
     /// `value` in single quotes for a POSIX shell.
     public static func shellQuoted(_ value: String) -> String {
-        var out = "'"
-        for scalar in value.unicodeScalars {
-            if scalar == "'" { out += "'\\''" } else { out.unicodeScalars.append(scalar) }
+        escaped(value, open: UInt8(ascii: "'"), close: UInt8(ascii: "'")) { byte in
+            byte == UInt8(ascii: "'") ? "'\\''" : nil
         }
-        return out + "'"
     }
 
     /// `value` in double quotes with the dotenv escapes described at `format`.
     public static func dotenvQuoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "$": out += "\\$"
-            default: out.unicodeScalars.append(scalar)
+        escaped(value, open: UInt8(ascii: "\""), close: UInt8(ascii: "\"")) { byte in
+            switch byte {
+            case UInt8(ascii: "\\"): return "\\\\"
+            case UInt8(ascii: "\""): return "\\\""
+            case UInt8(ascii: "\n"): return "\\n"
+            case UInt8(ascii: "\r"): return "\\r"
+            case UInt8(ascii: "$"): return "\\$"
+            default: return nil
             }
         }
-        return out + "\""
+    }
+
+    /// `value` between `open` and `close`, each byte replaced by `replacement(byte)` when that is
+    /// not nil. Works on UTF-8 bytes: every byte replaced is ASCII, and no byte of a multi-byte
+    /// character is, so characters pass through whole (a quote with a combining mark after it is
+    /// still escaped, which a Character-by-Character walk would miss).
+    private static func escaped(
+        _ value: String, open: UInt8, close: UInt8, replacement: (UInt8) -> StaticString?
+    ) -> String {
+        var out: [UInt8] = [open]
+        out.reserveCapacity(value.utf8.count + 2)
+        for byte in value.utf8 {
+            if let text = replacement(byte) {
+                text.withUTF8Buffer { out.append(contentsOf: $0) }
+            } else {
+                out.append(byte)
+            }
+        }
+        out.append(close)
+        return String(decoding: out, as: UTF8.self)
     }
 
     private static func sortedKeys(_ secrets: [String: String]) -> [String] {
-        secrets.keys.sorted { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }
+        ByteOrder.sorted(secrets.keys)
     }
 }

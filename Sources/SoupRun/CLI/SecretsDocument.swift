@@ -19,17 +19,32 @@ public enum SecretsDocument {
         guard let top = document.objectValue else { throw InvalidDataError(.notAnObject(document.kindDescription)) }
         guard let data = top["data"] else { throw InvalidDataError(.missingData) }
         guard let members = data.objectValue else { throw InvalidDataError(.dataNotAnObject(data.kindDescription)) }
+        // One pass in the dictionary's order, keeping the violation of the smallest key (byte order),
+        // so the error is the same on every run without sorting every key of a good response.
         var secrets: [String: String] = [:]
         secrets.reserveCapacity(members.count)
-        for key in members.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }) {
-            guard SecretKey.isValid(key) else { throw InvalidDataError(.invalidKey(key)) }
-            guard let value = members[key]?.stringValue else {
-                throw InvalidDataError(.notAString(key: key, kind: members[key]?.kindDescription ?? "null"))
+        var first: (key: String, error: InvalidDataError)? = nil
+        for (key, member) in members {
+            if let earlier = first, !ByteOrder.precedes(key, earlier.key) { continue }
+            if let error = violation(key: key, member: member) {
+                first = (key, error)
+            } else if first == nil, case .string(let value) = member {
+                secrets[key] = value
             }
-            if value.utf8.contains(0) { throw InvalidDataError(.nulInValue(key: key)) }
-            secrets[key] = value
         }
+        if let first { throw first.error }
         return secrets
+    }
+
+    /// What is wrong with one member of `data`, if anything.
+    private static func violation(key: String, member: JSONValue) -> InvalidDataError? {
+        guard SecretKey.isValid(key) else { return InvalidDataError(.invalidKey(key)) }
+        guard case .string(let value) = member else {
+            return InvalidDataError(.notAString(key: key, kind: member.kindDescription))
+        }
+        var bytes = value
+        if bytes.withUTF8({ $0.contains(0) }) { return InvalidDataError(.nulInValue(key: key)) }
+        return nil
     }
 }
 

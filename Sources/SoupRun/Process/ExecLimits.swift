@@ -1,3 +1,5 @@
+import SoupCore
+
 /// The kernel's size limits on what execve copies, checked before exec so that an oversized
 /// secret gives a message naming it instead of a bare "argument list too long".
 ///
@@ -26,14 +28,20 @@ public enum ExecLimits {
         let variables = environment.map {
             ExecSizeProblem.Item(name: $0.key, bytes: $0.key.utf8.count + 1 + $0.value.utf8.count + 1)
         }
-        .sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.name < $1.name }
+        // Sorted only for a message: the check itself needs sums, and it passes on almost every run.
+        func largest(_ items: [ExecSizeProblem.Item]) -> [ExecSizeProblem.Item] {
+            let sorted = items.sorted {
+                $0.bytes != $1.bytes ? $0.bytes > $1.bytes : ByteOrder.precedes($0.name, $1.name)
+            }
+            return Array(sorted.prefix(namedInMessage))
+        }
         let arguments = argv.map { $0.utf8.count + 1 }
 
         if let pageSize {
             let maxString = 32 * pageSize
             let tooLong = variables.filter { $0.bytes > maxString }
             if !tooLong.isEmpty {
-                return .variableTooLong(Array(tooLong.prefix(namedInMessage)), limit: maxString)
+                return .variableTooLong(largest(tooLong), limit: maxString)
             }
             if let index = arguments.firstIndex(where: { $0 > maxString }) {
                 return .argumentTooLong(index: index, bytes: arguments[index], limit: maxString)
@@ -44,7 +52,7 @@ public enum ExecLimits {
         let pointers = (max(argv.count, 1) + environment.count) * pointerSize
         let total = strings + pointers
         if total > argMax {
-            return .totalTooLarge(bytes: total, limit: argMax, largest: Array(variables.prefix(namedInMessage)))
+            return .totalTooLarge(bytes: total, limit: argMax, largest: largest(variables))
         }
         return nil
     }

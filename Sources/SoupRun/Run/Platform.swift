@@ -1,3 +1,5 @@
+import CSoupProcess
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -7,6 +9,14 @@
 /// Every call soup-run makes into the operating system outside fetch and exec: the environment,
 /// stdout/stderr, files, sleeping, the clock, exiting. Logic elsewhere takes these as values.
 public enum Platform {
+    /// The process's arguments without argv[0]: from the argv recorded before main where the C
+    /// library allows it (see soup_argv.c: no /proc/self/maps scan at start-up), else `CommandLine`.
+    public static func arguments() -> [String] {
+        var count: Int32 = 0
+        guard let argv = soup_recorded_argv(&count), count > 0 else { return Array(CommandLine.arguments.dropFirst()) }
+        return (1..<Int(count)).map { argv[$0].map { String(cString: $0) } ?? "" }
+    }
+
     /// The process environment as a dictionary. On a duplicate name the first entry wins, as `getenv` does.
     public static func environment() -> [String: String] {
         var result: [String: String] = [:]
@@ -17,10 +27,15 @@ public enum Platform {
         #endif
         guard var entry = table else { return result }
         while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let eq = text.firstIndex(of: "=") {
-                let name = String(text[..<eq])
-                if result[name] == nil { result[name] = String(text[text.index(after: eq)...]) }
+            // Split on the first "=" in the bytes (a String search would walk grapheme clusters).
+            let length = strlen(pointer)
+            pointer.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+                let bytes = UnsafeBufferPointer(start: start, count: length)
+                guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { return }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<eq]), as: UTF8.self)
+                if result[name] == nil {
+                    result[name] = String(decoding: UnsafeBufferPointer(rebasing: bytes[(eq + 1)...]), as: UTF8.self)
+                }
             }
             entry += 1
         }

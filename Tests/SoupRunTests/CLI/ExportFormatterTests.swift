@@ -27,6 +27,9 @@ import Testing
         "SEMICOLON": "a; rm -rf /tmp/x; echo & | > <",
         "HASH": "#not a comment",
         "EQUALS": "a=b==c",
+        // A quote, a backslash and a dollar each followed by a combining mark: one Character each,
+        // but the escaping must still see the ASCII byte.
+        "COMBINING": "it'\u{301}s \"\u{301} \\\u{301} $\u{301}HOME \n\u{301}",
     ]
 
     @Test func shellExactText() {

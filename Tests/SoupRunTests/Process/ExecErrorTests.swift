@@ -51,6 +51,50 @@ struct ExecErrorTests {
                     environment: ["A=1", "B=2", "PATH=/secret/bin:/usr/bin"]))
     }
 
+    /// Sorted by key, not by the `KEY=value` string: "=" sorts after digits, so "A1=x" would
+    /// come before "A=y" if the strings were compared whole.
+    @Test func variablesAreSortedByKeyBytes() throws {
+        let fs = ProcessFakeFiles(["/bin/app": .executable])
+        let env = ["A1": "x", "A": "y", "A_B": "z", "PATH": "/bin", "B": "", "a": "lower", "É": "non-ascii"]
+        let prepared = try PreparedCommand.prepare(
+            command: ["app"], environment: env, probe: fs.probe, limits: .init(argMax: 1 << 20, pageSize: 4096)
+        ).get()
+        #expect(prepared.environment == ["A=y", "A1=x", "A_B=z", "B=", "PATH=/bin", "a=lower", "É=non-ascii"])
+    }
+
+    /// What execve receives: argv as given and NULL-terminated, envp pointing at each `KEY=value`.
+    @Test func cArraysHoldExactlyTheStrings() throws {
+        let fs = ProcessFakeFiles(["/bin/app": .executable])
+        var env: [String: String] = ["PATH": "/bin", "EMPTY": "", "MULTI": "line 1\nline 2 = é"]
+        for i in 0..<200 { env["K\(i)"] = String(repeating: "v", count: i) }
+        let prepared = try PreparedCommand.prepare(
+            command: ["app", "", "two words"], environment: env, probe: fs.probe,
+            limits: .init(argMax: 1 << 20, pageSize: 4096)
+        ).get()
+        func strings(_ array: UnsafePointer<UnsafeMutablePointer<CChar>?>) -> [String] {
+            var result: [String] = []
+            var i = 0
+            while let p = array[i] {
+                result.append(String(cString: p))
+                i += 1
+            }
+            return result
+        }
+        let (path, argv, envp) = prepared.withCArrays { path, argv, envp in
+            (String(cString: path), strings(argv), strings(envp))
+        }
+        #expect(path == "/bin/app")
+        #expect(argv == ["app", "", "two words"])
+        #expect(envp == prepared.environment)
+        #expect(Set(envp) == Set(env.map { "\($0.key)=\($0.value)" }))
+        #expect(envp.count == env.count)
+    }
+
+    @Test func anEmptyEnvironmentIsJustTheTerminator() throws {
+        let prepared = PreparedCommand(path: "/bin/app", argv: ["app"], environment: [])
+        #expect(prepared.withCArrays { _, _, envp in envp[0] == nil })
+    }
+
     @Test func prepareChecksLimitsAfterLookup() {
         let fs = ProcessFakeFiles(["/bin/app": .executable])
         let result = PreparedCommand.prepare(
