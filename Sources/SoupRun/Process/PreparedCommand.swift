@@ -100,14 +100,12 @@ private struct EnvironmentBlock: Sendable, Equatable {
             append(value)
             bytes.append(0)
         }
-        bytes.withUnsafeBufferPointer { buffer in
+        bytes.withUnsafeBytes { buffer in
             // Keys compared as bytes: "A" sorts before "A1", whatever follows the "=".
+            guard let base = buffer.baseAddress else { return }
             entries.sort { a, b in
-                let common = min(a.keyLength, b.keyLength)
-                for i in 0..<common where buffer[a.offset + i] != buffer[b.offset + i] {
-                    return buffer[a.offset + i] < buffer[b.offset + i]
-                }
-                return a.keyLength < b.keyLength
+                let order = memcmp(base + a.offset, base + b.offset, min(a.keyLength, b.keyLength))
+                return order != 0 ? order < 0 : a.keyLength < b.keyLength
             }
         }
         // Laid out again in sorted order, so that equal environments are equal blocks.
