@@ -11,19 +11,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage() { echo "usage: $0 [--no-build] [--rounds N ≥ 2] [--runs N ≥ 10]" >&2; exit 64; }
 build=1
 rounds=10
 runs=30
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0 ;;
-        --rounds) rounds="$2"; shift ;;
-        --runs) runs="$2"; shift ;;
-        *) echo "usage: $0 [--no-build] [--rounds N] [--runs N]" >&2; exit 64 ;;
+        --rounds) [ $# -ge 2 ] || usage; rounds="$2"; shift ;;
+        --runs) [ $# -ge 2 ] || usage; runs="$2"; shift ;;
+        *) usage ;;
     esac
     shift
 done
-[ "$rounds" -ge 2 ] && [ "$runs" -ge 10 ] || { echo "need --rounds ≥ 2 and --runs ≥ 10" >&2; exit 64; }
+[[ "$rounds" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 2 ] && [ "$runs" -ge 10 ] || usage
 
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)

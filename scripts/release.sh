@@ -28,9 +28,16 @@ fi
 swift build "${flags[@]}" --product soup-run
 swift build "${flags[@]}" --product soup-dev-server
 bin=$(swift build "${flags[@]}" --show-bin-path)
-if [ "$(uname -s)" = Linux ] && nm "$bin/soup-run" 2>/dev/null | grep -q argvGrabber; then
-    # soup_argv.c replaces the runtime's argv lookup (a /proc/self/maps scan at every start).
-    echo "release: note: the Swift runtime's argv scan is linked in again (see Sources/CSoupProcess/soup_argv.c)" >&2
+libc=$(ldd --version 2>&1 || true)
+if [ "$(uname -s)" = Linux ] && [[ "$libc" == *GLIBC* || "$libc" == *"GNU libc"* ]]; then
+    # soup_argv.c replaces the runtime's argv lookup, a /proc/self/maps scan at every start.
+    symbols=$(nm "$bin/soup-run")
+    case "$symbols" in
+        *argvGrabber*)
+            echo "release: the Swift runtime's argv scan is linked into soup-run again; this toolchain" \
+                "no longer uses _swift_stdlib_getUnsafeArgvArgc (see Sources/CSoupProcess/soup_argv.c)" >&2
+            exit 1 ;;
+    esac
 fi
 for name in soup-run soup-dev-server; do
     cp "$bin/$name" "$out/$name"
@@ -48,7 +55,7 @@ for name in soup-run soup-dev-server; do
     fi
 done
 "$out/soup-run" --version
-# The arguments reach the program (argv is read from what soup_argv.c recorded).
+# The arguments reach the program (CommandLine reads what soup_argv.c recorded).
 case "$("$out/soup-run" --help)" in
     *$'\nUsage:'*) ;;
     *) echo "release: soup-run --help did not print its usage" >&2; exit 1 ;;

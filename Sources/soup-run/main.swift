@@ -1,4 +1,4 @@
 import SoupRun
 
 // Everything happens in the library; this file only hands it argv and the environment.
-Platform.exit(SoupRunMain.run(arguments: Platform.arguments(), environment: Platform.environment()))
+Platform.exit(SoupRunMain.run(arguments: Array(CommandLine.arguments.dropFirst()), environment: Platform.environment()))

@@ -84,6 +84,16 @@ struct JSONStringTests {
         #expect(error.reason == "invalid UTF-8 in a string")
     }
 
+    /// The offending byte lies inside a run of raw text, after valid multi-byte characters.
+    @Test("an invalid UTF-8 error inside a run of text points at that byte")
+    func invalidUTF8OffsetInsideARun() throws {
+        let bytes = Array(#""ok é日"#.utf8) + [0xF0, 0x9F, 0x98] + Array(#"x""#.utf8)
+        let error = try #require(throws: JSONParseError.self) { try JSON.parse(bytes) }
+        #expect(error.offset == 9)
+        let afterEscape = Array(#""a\n"#.utf8) + [0xC0, 0x80, UInt8(ascii: "\"")]
+        #expect(throws: JSONParseError(offset: 4, reason: "invalid UTF-8 in a string")) { try JSON.parse(afterEscape) }
+    }
+
     @Test("raw text and escapes mix in one string")
     func rawAndEscapes() throws {
         #expect(try JSON.parse(#""é\n日\u0041😀\\\"\ud83d\ude00x""#) == .string("é\n日A😀\\\"😀x"))

@@ -50,6 +50,25 @@ struct PercentEncodingTests {
 
 @Suite("Secret key rule against its regular expression")
 struct SecretKeyRegexTests {
+    /// Every byte value first and later in a key, so each edge of each range is crossed
+    /// ("@" and "[" around A-Z, "/" and ":" around 0-9, "^" and "`" around "_").
+    @Test("every byte value, first and after a letter")
+    func everyByteAtEveryPosition() throws {
+        let rule = try Regex("^[A-Z][A-Z0-9_]{0,254}$")
+        for value in 0...255 {
+            for key in [[UInt8(value)], [0x41, UInt8(value)], [0x41, UInt8(value), 0x42]] {
+                let text = String(decoding: key, as: UTF8.self)
+                #expect(SecretKey.isValid(text) == (text.wholeMatch(of: rule) != nil), "\(key)")
+            }
+        }
+        for text in ["Aé", "éA", "A\u{301}", "A😀"] { #expect(!SecretKey.isValid(text)) }
+    }
+
+    @Test("lengths around the limit", arguments: [(254, true), (255, true), (256, false)])
+    func lengths(length: Int, valid: Bool) {
+        #expect(SecretKey.isValid("K" + String(repeating: "_", count: length - 1)) == valid)
+    }
+
     /// `isValid` is a hand-written loop; the API states the rule as `^[A-Z][A-Z0-9_]{0,254}$`.
     @Test("random keys: isValid agrees with ^[A-Z][A-Z0-9_]{0,254}$")
     func agreesWithTheRegex() throws {

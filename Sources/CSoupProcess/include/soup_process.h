@@ -11,14 +11,6 @@
  */
 #include <sys/types.h>
 
-/* ---- start-up --------------------------------------------------------------------------- */
-
-/*
- * The argv soup-run was started with and its count, recorded before main; NULL (count 0) where
- * the C library does not pass them to constructors (then use the Swift runtime's CommandLine).
- */
-char **soup_recorded_argv(int *count);
-
 /* ---- exec and spawn ---------------------------------------------------------------------- */
 
 /*

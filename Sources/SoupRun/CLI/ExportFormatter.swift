@@ -48,8 +48,7 @@ public enum ExportFormatter {
 
     /// `value` between `open` and `close`, each byte replaced by `replacement(byte)` when that is
     /// not nil. Works on UTF-8 bytes: every byte replaced is ASCII, and no byte of a multi-byte
-    /// character is, so characters pass through whole (a quote with a combining mark after it is
-    /// still escaped, which a Character-by-Character walk would miss).
+    /// character is, so characters pass through whole.
     private static func escaped(
         _ value: String, open: UInt8, close: UInt8, replacement: (UInt8) -> StaticString?
     ) -> String {

@@ -1,5 +1,3 @@
-import CSoupProcess
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -9,23 +7,23 @@ import CSoupProcess
 /// Every call soup-run makes into the operating system outside fetch and exec: the environment,
 /// stdout/stderr, files, sleeping, the clock, exiting. Logic elsewhere takes these as values.
 public enum Platform {
-    /// The process's arguments without argv[0]: from the argv recorded before main where the C
-    /// library allows it (see soup_argv.c: no /proc/self/maps scan at start-up), else `CommandLine`.
-    public static func arguments() -> [String] {
-        var count: Int32 = 0
-        guard let argv = soup_recorded_argv(&count), count > 0 else { return Array(CommandLine.arguments.dropFirst()) }
-        return (1..<Int(count)).map { argv[$0].map { String(cString: $0) } ?? "" }
-    }
-
     /// The process environment as a dictionary. On a duplicate name the first entry wins, as `getenv` does.
     public static func environment() -> [String: String] {
-        var result: [String: String] = [:]
         #if canImport(Darwin)
             let table = _NSGetEnviron().pointee
         #else
             let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
         #endif
-        guard var entry = table else { return result }
+        guard let table else { return [:] }
+        return environment(table: table)
+    }
+
+    /// A NULL-terminated table of `NAME=value` C strings (the shape of `environ`) as a dictionary.
+    /// Split at the first "=" byte; entries without one are skipped; the first of two entries with
+    /// one name wins; invalid UTF-8 is repaired to U+FFFD, as `String(cString:)` does.
+    static func environment(table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = table
         while let pointer = entry.pointee {
             // Split on the first "=" in the bytes (a String search would walk grapheme clusters).
             let length = strlen(pointer)

@@ -28,7 +28,7 @@ import Testing
         "HASH": "#not a comment",
         "EQUALS": "a=b==c",
         // A quote, a backslash and a dollar each followed by a combining mark: one Character each,
-        // but the escaping must still see the ASCII byte.
+        // so escaping must work below the Character level (scalars or bytes) to see them.
         "COMBINING": "it'\u{301}s \"\u{301} \\\u{301} $\u{301}HOME \n\u{301}",
     ]
 

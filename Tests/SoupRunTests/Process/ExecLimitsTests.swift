@@ -91,6 +91,20 @@ struct ExecLimitsTests {
         #expect(largest.map(\.name) == ["G", "F", "E", "D", "C"])
     }
 
+    /// Equal sizes inside the five named: ordered by name bytes ("B" < "B1" < "a").
+    @Test func tiesAmongTheLargestAreOrderedByName() {
+        // "B=yy", "B1=y" and "a=xx" are 5 bytes each with the NUL; "S=" is 3.
+        let env = ["a": "xx", "B": "yy", "B1": "y", "S": "", "HUGE": String(repeating: "h", count: 9000)]
+        guard
+            case .totalTooLarge(_, _, let largest)? = ExecLimits.check(
+                argv: ["x"], environment: env, argMax: 1000, pageSize: 4096)
+        else {
+            Issue.record("expected totalTooLarge")
+            return
+        }
+        #expect(largest.map(\.name) == ["HUGE", "B", "B1", "a", "S"])
+    }
+
     @Test func messagesNameKeysAndSizesNeverValues() {
         let secret = "s3cr3t-" + String(repeating: "q", count: 140_000)
         let env = ["API_CERT": secret]
