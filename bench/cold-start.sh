@@ -3,7 +3,7 @@
 # 100+ secrets from a local soup-dev-server. Targets: soup-run median ≤ 1.3× curl's, peak RSS ≤ 20 MiB.
 #
 # Usage: bench/cold-start.sh [--no-build] [--rounds N] [--runs N]
-#   --rounds N  hyperfine rounds (default 10), the two commands in alternating order
+#   --rounds N  hyperfine rounds (default 20), the two commands in alternating order
 #   --runs N    runs of each command per round (default 30)
 # The machine's speed drifts (a shared VM): rounds that alternate which command goes first spread
 # the drift over both, and the medians are taken over all runs of all rounds.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 usage() { echo "usage: $0 [--no-build] [--rounds N ≥ 2] [--runs N ≥ 10]" >&2; exit 64; }
 build=1
-rounds=10
+rounds=20
 runs=30
 while [ $# -gt 0 ]; do
     case "$1" in
