@@ -1,10 +1,10 @@
 /// UTF-8 checks over raw bytes, for parsers that must reject malformed text instead of repairing it
 /// (`String(decoding:as:)` would silently put U+FFFD in its place).
-enum UTF8Validation {
+public enum UTF8Validation {
     /// The offset of the first byte that does not start a well-formed UTF-8 sequence (Unicode
     /// Table 3-7: no overlong forms, no surrogates, nothing above U+10FFFF), or nil when all of
     /// `bytes` is well-formed.
-    static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    public static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count
         while i < n {

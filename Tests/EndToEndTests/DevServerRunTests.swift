@@ -33,6 +33,23 @@ import Testing
         #expect(result.stdout == Self.nulSeparated(keys))
     }
 
+    /// An inherited variable that is not UTF-8 (a Latin-1 value) reaches the command byte for byte,
+    /// as with `env`; one a secret replaces gets the secret. The variables are set by a shell, since
+    /// a Swift String cannot hold those bytes.
+    @Test func inheritedBytesThatAreNotUTF8ReachTheCommandUnchanged() throws {
+        let server = try DevServer(state: DevServer.testState)
+        try server.setSecret("REPLACED", "from the API")
+        let script = #"""
+            LATIN1="$(printf 'caf\351')" REPLACED="$(printf 'old\377')" exec "$0" my-app prod -- \
+                /bin/sh -c 'printf "%s\0" "$LATIN1" "$REPLACED"'
+            """#
+        let result = try runProcess(
+            "/bin/sh", ["-c", script, Binaries.soupRun],
+            environment: ["SOUP_API_URL": server.apiURL, "SOUP_TOKEN": e2eToken, "PATH": "/usr/bin:/bin"])
+        expectExit(result, 0)
+        #expect(result.stdout == Array("caf".utf8) + [0xE9, 0] + Array("from the API".utf8) + [0])
+    }
+
     @Test func theCommandKeepsSoupRunsPid() throws {
         let server = try DevServer(state: DevServer.testState)
         let child = try ChildProcess(

@@ -14,8 +14,11 @@ public enum Exec {
     /// size limits are checked first (see `ExecLimits`), and the command starts with an empty
     /// signal mask, default dispositions (signals ignored when soup-run started stay ignored,
     /// as with `nohup`) and none of soup-run's own descriptors (inherited ones stay open).
+    /// Inherited variables that are not valid UTF-8 and reach the command unchanged keep their
+    /// original bytes (see `Platform.undecodableEnvironment`).
     public static func replaceProcess(command: [String], environment: [String: String]) -> ExecError {
-        switch PreparedCommand.prepare(command: command, environment: environment) {
+        let undecodable = Platform.undecodableEnvironment()
+        switch PreparedCommand.prepare(command: command, environment: environment, undecodable: undecodable) {
         case .failure(let error):
             return error
         case .success(let prepared):
@@ -35,7 +38,8 @@ enum ChildLauncher {
     /// - Parameter terminal: a terminal descriptor to make the child's group the foreground of, or -1.
     static func spawn(command: [String], environment: [String: String], terminal: Int32) -> Result<Int32, ExecError> {
         let prepared: PreparedCommand
-        switch PreparedCommand.prepare(command: command, environment: environment) {
+        let undecodable = Platform.undecodableEnvironment()
+        switch PreparedCommand.prepare(command: command, environment: environment, undecodable: undecodable) {
         case .failure(let error): return .failure(error)
         case .success(let value): prepared = value
         }

@@ -32,9 +32,13 @@ public struct PreparedCommand: Sendable, Equatable {
     }
 
     /// Resolves `command[0]` in the PATH of `environment` and checks the kernel's limits.
+    /// - Parameter undecodable: inherited entries that are not valid UTF-8 (from
+    ///   `Platform.undecodableEnvironment()`); a variable whose final value is still the one
+    ///   inherited gets its original bytes instead of the repaired text.
     public static func prepare(
         command: [String],
         environment: [String: String],
+        undecodable: [String: RawEnvironmentEntry] = [:],
         probe: (String) -> FileKind = ProcessSystem.probe,
         limits: ProcessSystem.Limits = .current
     ) -> Result<PreparedCommand, ExecError> {
@@ -52,7 +56,8 @@ public struct PreparedCommand: Sendable, Equatable {
         ) {
             return .failure(.tooLarge(problem))
         }
-        return .success(PreparedCommand(path: path, argv: command, block: EnvironmentBlock(sorting: environment)))
+        let block = EnvironmentBlock(sorting: environment, undecodable: undecodable)
+        return .success(PreparedCommand(path: path, argv: command, block: block))
     }
 
     /// The error for an errno execve returned for this command.
@@ -83,17 +88,35 @@ public struct PreparedCommand: Sendable, Equatable {
     }
 }
 
+/// An inherited `NAME=value` entry that is not well-formed UTF-8, kept byte for byte: `value` is
+/// what soup-run works with (invalid sequences as U+FFFD), `bytes` what it inherited.
+public struct RawEnvironmentEntry: Sendable, Equatable {
+    public var value: String
+    public var bytes: [UInt8]
+    public init(value: String, bytes: [UInt8]) {
+        self.value = value
+        self.bytes = bytes
+    }
+}
+
 /// `KEY=value` strings, each ending in NUL, in one buffer, with the offset where each starts: what
 /// execve's envp points into. One allocation instead of one per variable, sorted in place.
 private struct EnvironmentBlock: Sendable, Equatable {
     var bytes: [UInt8] = []
     var offsets: [Int] = []
 
-    /// The strings of `environment`, sorted by key in byte order.
-    init(sorting environment: [String: String]) {
+    /// The strings of `environment`, sorted by key in byte order; a variable whose value is the
+    /// one of its `undecodable` entry is written as that entry's original bytes.
+    init(sorting environment: [String: String], undecodable: [String: RawEnvironmentEntry] = [:]) {
         var entries: [(offset: Int, keyLength: Int)] = []
         entries.reserveCapacity(environment.count)
         for (key, value) in environment {
+            if let raw = undecodable[key], raw.value == value, let eq = raw.bytes.firstIndex(of: UInt8(ascii: "=")) {
+                entries.append((bytes.count, eq))
+                bytes.append(contentsOf: raw.bytes.prefix { $0 != 0 })
+                bytes.append(0)
+                continue
+            }
             entries.append((bytes.count, key.utf8.count))
             append(key)
             bytes.append(UInt8(ascii: "="))

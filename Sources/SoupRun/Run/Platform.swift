@@ -1,3 +1,5 @@
+import SoupCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -20,9 +22,47 @@ public enum Platform {
 
     /// A NULL-terminated table of `NAME=value` C strings (the shape of `environ`) as a dictionary.
     /// Split at the first "=" byte; entries without one are skipped; the first of two entries with
-    /// one name wins; invalid UTF-8 is repaired to U+FFFD, as `String(cString:)` does.
+    /// one name wins; invalid UTF-8 is repaired to U+FFFD, as `String(cString:)` does (see
+    /// `undecodableEnvironment` for how the command still gets the original bytes).
     static func environment(table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
         var result: [String: String] = [:]
+        forEachEntry(in: table) { name, value, _ in
+            if result[name] == nil { result[name] = value }
+        }
+        return result
+    }
+
+    /// The inherited entries whose bytes are not well-formed UTF-8 (a Latin-1 value, say), by the
+    /// name `environment()` gives them, with their exact bytes: the command gets those back when
+    /// the variable reaches it unchanged. Empty in the usual case, where every entry decodes.
+    public static func undecodableEnvironment() -> [String: RawEnvironmentEntry] {
+        #if canImport(Darwin)
+            let table = _NSGetEnviron().pointee
+        #else
+            let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+        #endif
+        guard let table else { return [:] }
+        return undecodableEnvironment(table: table)
+    }
+
+    static func undecodableEnvironment(
+        table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
+    ) -> [String: RawEnvironmentEntry] {
+        var seen: Set<String> = []
+        var result: [String: RawEnvironmentEntry] = [:]
+        forEachEntry(in: table) { name, value, bytes in
+            // Only the entry `environment(table:)` keeps for this name (the first) counts.
+            guard seen.insert(name).inserted, UTF8Validation.firstInvalidOffset(in: bytes) != nil else { return }
+            result[name] = RawEnvironmentEntry(value: value, bytes: Array(bytes))
+        }
+        return result
+    }
+
+    /// Calls `body` with the decoded name and value and the raw bytes of each `NAME=value` entry.
+    private static func forEachEntry(
+        in table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+        _ body: (String, String, UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         var entry = table
         while let pointer = entry.pointee {
             // Split on the first "=" in the bytes (a String search would walk grapheme clusters).
@@ -31,13 +71,11 @@ public enum Platform {
                 let bytes = UnsafeBufferPointer(start: start, count: length)
                 guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { return }
                 let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<eq]), as: UTF8.self)
-                if result[name] == nil {
-                    result[name] = String(decoding: UnsafeBufferPointer(rebasing: bytes[(eq + 1)...]), as: UTF8.self)
-                }
+                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(eq + 1)...]), as: UTF8.self)
+                body(name, value, bytes)
             }
             entry += 1
         }
-        return result
     }
 
     /// Writes all of `text` to standard error (best effort: a closed stderr is not an error).

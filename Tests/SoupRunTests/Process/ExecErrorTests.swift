@@ -90,6 +90,36 @@ struct ExecErrorTests {
         #expect(envp.count == env.count)
     }
 
+    /// An inherited variable that is not UTF-8 goes to the command as its original bytes when its
+    /// value is unchanged, and as the new value when a secret replaced it.
+    @Test func undecodableInheritedEntriesKeepTheirBytesUnlessReplaced() throws {
+        let fs = ProcessFakeFiles(["/bin/app": .executable])
+        let latin1 = Array("LATIN1=caf".utf8) + [0xE9]
+        let other = Array("OTHER=x".utf8) + [0xFF]
+        let undecodable = [
+            "LATIN1": RawEnvironmentEntry(value: "caf\u{FFFD}", bytes: latin1),
+            "OTHER": RawEnvironmentEntry(value: "x\u{FFFD}", bytes: other),
+        ]
+        let env = ["PATH": "/bin", "LATIN1": "caf\u{FFFD}", "OTHER": "from a secret"]
+        let prepared = try PreparedCommand.prepare(
+            command: ["app"], environment: env, undecodable: undecodable, probe: fs.probe,
+            limits: .init(argMax: 1 << 20, pageSize: 4096)
+        ).get()
+        let envp: [[UInt8]] = prepared.withCArrays { _, _, envp in
+            var result: [[UInt8]] = []
+            var i = 0
+            while let p = envp[i] {
+                result.append(
+                    Array(
+                        UnsafeBufferPointer(
+                            start: UnsafeRawPointer(p).assumingMemoryBound(to: UInt8.self), count: strlen(p))))
+                i += 1
+            }
+            return result
+        }
+        #expect(envp == [latin1, Array("OTHER=from a secret".utf8), Array("PATH=/bin".utf8)])
+    }
+
     @Test func anEmptyEnvironmentIsJustTheTerminator() throws {
         let prepared = PreparedCommand(path: "/bin/app", argv: ["app"], environment: [])
         #expect(prepared.withCArrays { _, _, envp in envp[0] == nil })

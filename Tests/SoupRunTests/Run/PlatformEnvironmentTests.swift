@@ -60,6 +60,21 @@ import Testing
         #expect(environment == ["BAD": "\u{FFFD}A"])
     }
 
+    /// Only entries that do not decode are kept raw, under the name `environment` gives them, and
+    /// only the first entry of a name (the one `environment` keeps).
+    @Test func undecodableEntriesKeepTheirBytes() {
+        let latin1 = Array("LATIN1=caf".utf8) + [0xE9]
+        let badName = [0x4E, 0xFF] + Array("=v".utf8)
+        let entries = [Array("OK=é".utf8), latin1, badName, Array("DUP=first".utf8), Array("DUP=".utf8) + [0xFE]]
+        let raw = Self.withTable(entries) { Platform.undecodableEnvironment(table: $0) }
+        #expect(
+            raw == [
+                "LATIN1": RawEnvironmentEntry(value: "caf\u{FFFD}", bytes: latin1),
+                "N\u{FFFD}": RawEnvironmentEntry(value: "v", bytes: badName),
+            ])
+        #expect(Self.withTable(entries) { Platform.environment(table: $0) }["LATIN1"] == "caf\u{FFFD}")
+    }
+
     @Test func theProcessEnvironmentIsRead() {
         let environment = Platform.environment()
         #expect(!environment.isEmpty)
