@@ -48,6 +48,17 @@ public enum Platform {
     static func undecodableEnvironment(
         table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     ) -> [String: RawEnvironmentEntry] {
+        // The usual case, every entry well-formed, costs one scan of the bytes.
+        var entry = table
+        var anyInvalid = false
+        while let pointer = entry.pointee, !anyInvalid {
+            let length = strlen(pointer)
+            anyInvalid = pointer.withMemoryRebound(to: UInt8.self, capacity: length) { start in
+                UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(start: start, count: length)) != nil
+            }
+            entry += 1
+        }
+        guard anyInvalid else { return [:] }
         var seen: Set<String> = []
         var result: [String: RawEnvironmentEntry] = [:]
         forEachEntry(in: table) { name, value, bytes in
