@@ -9,7 +9,9 @@ out=${1:-dist}
 mkdir -p "$out"
 
 # No $ORIGIN rpath: the binaries load nothing from beside themselves, and the loader skips the lookups.
-flags=(-c release --disable-local-rpath)
+# Generic type metadata through direct accessor calls rather than by demangling mangled names at
+# first use: about half a million fewer instructions at start (callgrind), for a little more code.
+flags=(-c release --disable-local-rpath -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors)
 if [ "$(uname -s)" = Linux ]; then
     flags+=(--static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -static-libgcc)
     # The static Swift runtime asks for -lstdc++; a linker script of that name that points at the
