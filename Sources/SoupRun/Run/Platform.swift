@@ -11,13 +11,7 @@ import SoupCore
 public enum Platform {
     /// The process environment as a dictionary. On a duplicate name the first entry wins, as `getenv` does.
     public static func environment() -> [String: String] {
-        #if canImport(Darwin)
-            let table = _NSGetEnviron().pointee
-        #else
-            let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
-        #endif
-        guard let table else { return [:] }
-        return environment(table: table)
+        environTable.map(environment(table:)) ?? [:]
     }
 
     /// A NULL-terminated table of `NAME=value` C strings (the shape of `environ`) as a dictionary.
@@ -36,27 +30,17 @@ public enum Platform {
     /// name `environment()` gives them, with their exact bytes: the command gets those back when
     /// the variable reaches it unchanged. Empty in the usual case, where every entry decodes.
     public static func undecodableEnvironment() -> [String: RawEnvironmentEntry] {
-        #if canImport(Darwin)
-            let table = _NSGetEnviron().pointee
-        #else
-            let table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
-        #endif
-        guard let table else { return [:] }
-        return undecodableEnvironment(table: table)
+        environTable.map(undecodableEnvironment(table:)) ?? [:]
     }
 
     static func undecodableEnvironment(
         table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     ) -> [String: RawEnvironmentEntry] {
         // The usual case, every entry well-formed, costs one scan of the bytes.
-        var entry = table
         var anyInvalid = false
-        while let pointer = entry.pointee, !anyInvalid {
-            let length = strlen(pointer)
-            anyInvalid = pointer.withMemoryRebound(to: UInt8.self, capacity: length) { start in
-                UTF8Validation.firstInvalidOffset(in: UnsafeBufferPointer(start: start, count: length)) != nil
-            }
-            entry += 1
+        forEachEntryBytes(in: table) { bytes in
+            anyInvalid = UTF8Validation.firstInvalidOffset(in: bytes) != nil
+            return !anyInvalid
         }
         guard anyInvalid else { return [:] }
         var seen: Set<String> = []
@@ -69,22 +53,43 @@ public enum Platform {
         return result
     }
 
+    /// The process's `environ`.
+    private static var environTable: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? {
+        #if canImport(Darwin)
+            _NSGetEnviron().pointee
+        #else
+            environ
+        #endif
+    }
+
     /// Calls `body` with the decoded name and value and the raw bytes of each `NAME=value` entry.
     private static func forEachEntry(
         in table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
         _ body: (String, String, UnsafeBufferPointer<UInt8>) -> Void
     ) {
-        var entry = table
-        while let pointer = entry.pointee {
+        forEachEntryBytes(in: table) { bytes in
             // Split on the first "=" in the bytes (a String search would walk grapheme clusters).
-            let length = strlen(pointer)
-            pointer.withMemoryRebound(to: UInt8.self, capacity: length) { start in
-                let bytes = UnsafeBufferPointer(start: start, count: length)
-                guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")) else { return }
+            if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
                 let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[..<eq]), as: UTF8.self)
                 let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(eq + 1)...]), as: UTF8.self)
                 body(name, value, bytes)
             }
+            return true
+        }
+    }
+
+    /// Calls `body` with the bytes of each entry of `table` (without the NUL) while it returns true.
+    private static func forEachEntryBytes(
+        in table: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+        _ body: (UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        var entry = table
+        while let pointer = entry.pointee {
+            let length = strlen(pointer)
+            let more = pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                body(UnsafeBufferPointer(start: $0, count: length))
+            }
+            if !more { return }
             entry += 1
         }
     }
