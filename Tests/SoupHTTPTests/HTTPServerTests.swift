@@ -152,15 +152,9 @@ struct HTTPServerTests {
 
     @Test("a slow handler does not hold up other connections")
     func slowHandler() throws {
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let (server, port) = try startServer { request in
-            if request.target == "/slow" {
-                entered.signal()
-                _ = release.wait(timeout: .now() + 30)
-            }
-            return echoHandler(request)
-        }
+        let holding = HoldingHandler(path: "/slow")
+        let (entered, release) = (holding.entered, holding.release)
+        let (server, port) = try startServer(handler: holding.handler)
         defer { server.shutdown() }
         let slow = try connect(port)
         slow.send("GET /slow HTTP/1.1\r\n\r\n")
@@ -195,15 +189,9 @@ struct HTTPServerTests {
 
     @Test("shutdown lets the request in flight finish, refuses new connections, then returns")
     func gracefulShutdown() throws {
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let (server, port) = try startServer { request in
-            if request.target == "/slow" {
-                entered.signal()
-                _ = release.wait(timeout: .now() + 30)
-            }
-            return echoHandler(request)
-        }
+        let holding = HoldingHandler(path: "/slow")
+        let (entered, release) = (holding.entered, holding.release)
+        let (server, port) = try startServer(handler: holding.handler)
         let idle = try connect(port)
         idle.send("GET /warm HTTP/1.1\r\n\r\n")
         #expect(idle.readResponse()?.status == 200)
@@ -233,13 +221,9 @@ struct HTTPServerTests {
     func boundedShutdown() throws {
         var limits = HTTPLimits()
         limits.shutdownTimeout = 0.2
-        let entered = DispatchSemaphore(value: 0)
-        let release = DispatchSemaphore(value: 0)
-        let (server, port) = try startServer(limits: limits) { request in
-            entered.signal()
-            _ = release.wait(timeout: .now() + 30)
-            return echoHandler(request)
-        }
+        let holding = HoldingHandler(path: nil)
+        let (entered, release) = (holding.entered, holding.release)
+        let (server, port) = try startServer(limits: limits, handler: holding.handler)
         let client = try connect(port)
         client.send("GET /stuck HTTP/1.1\r\n\r\n")
         #expect(entered.wait(timeout: .now() + 10) == .success)

@@ -9,6 +9,24 @@ let echoHandler: HTTPHandler = { request in
         status: 200, "\(request.method) \(request.target) \(String(decoding: request.body, as: UTF8.self))")
 }
 
+/// A handler that holds requests (to `path`, or every request when nil) until `release` is
+/// signalled, at most 30 s, signalling `entered` as each arrives; other requests are echoed.
+struct HoldingHandler: Sendable {
+    let path: String?
+    let entered = DispatchSemaphore(value: 0)
+    let release = DispatchSemaphore(value: 0)
+
+    var handler: HTTPHandler {
+        { [self] request in
+            if path == nil || request.target == path {
+                entered.signal()
+                _ = release.wait(timeout: .now() + 30)
+            }
+            return echoHandler(request)
+        }
+    }
+}
+
 /// Starts a server on a free port of 127.0.0.1, fails the test if it cannot.
 func startServer(
     limits: HTTPLimits = HTTPLimits(), handler: @escaping HTTPHandler = echoHandler
