@@ -4,8 +4,6 @@
     import Darwin
 #endif
 
-import SoupCore
-
 /// A failed file operation: what was being done, on which path, and the system's reason.
 public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     public var operation: String
@@ -24,7 +22,8 @@ public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Whole-file reads and crash-safe whole-file replacement, the only file system calls of the server.
+/// Whole-file reads and crash-safe whole-file replacement (the dev server's state file; soup-run's
+/// files), shared by client and server.
 public enum DurableFile {
     /// Makes temporary names unique within the process, whichever store writes.
     private static let temporaryCounter = Locked(0)
@@ -106,13 +105,13 @@ public enum DurableFile {
         }
     }
 
-    static func directoryName(of path: String) -> String {
+    public static func directoryName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         let dir = path[..<slash]
         return dir.isEmpty ? "/" : String(dir)
     }
 
-    static func baseName(of path: String) -> String {
+    public static func baseName(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return path }
         return String(path[path.index(after: slash)...])
     }
