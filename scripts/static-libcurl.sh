@@ -35,8 +35,14 @@ configure_flags=(
 )
 
 [ "$(uname -s)" = Linux ] || { log "only for Linux"; exit 1; }
-version=$(apt-cache policy curl 2>/dev/null | awk '/Candidate:/ { print $2 }')
-[ -n "$version" ] && [ "$version" != "(none)" ] || { log "apt knows no curl package; is this Debian?"; exit 1; }
+candidate() { apt-cache policy curl 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" { print $2 }'; }
+version=$(candidate)
+if [ -z "$version" ] && [ "$(id -u)" = 0 ]; then
+    # A fresh image with its package lists removed (docker images): read them once.
+    apt-get update -qq
+    version=$(candidate)
+fi
+[ -n "$version" ] || { log "apt knows no curl package; is this Debian (run apt-get update)?"; exit 1; }
 flags_hash=$(printf '%s\n' "${configure_flags[@]}" | sha256sum | cut -c1-12)
 prefix="$cache/$version-$flags_hash"
 archive="$prefix/lib/libcurl.a"
