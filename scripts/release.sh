@@ -75,6 +75,9 @@ for name in soup-run soup-dev-server; do
     cp "$bin/$name" "$out/$name"
     strip "$out/$name" 2>/dev/null || strip -x "$out/$name"
 done
+# For profiling (bench/cold-start.sh's callgrind): the same binary with its symbol table, without
+# the DWARF that older valgrind cannot read.
+if [ "${SOUP_RELEASE_SYMBOLS:-}" = 1 ]; then strip -g -o "$out/soup-run.symbols" "$bin/soup-run"; fi
 
 for name in soup-run soup-dev-server; do
     echo "== $out/$name: $(wc -c < "$out/$name") bytes, sha256 $(sha256sum "$out/$name" 2>/dev/null | cut -d' ' -f1 || shasum -a 256 "$out/$name" | cut -d' ' -f1)"
