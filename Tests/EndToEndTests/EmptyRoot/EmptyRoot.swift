@@ -76,11 +76,17 @@ struct EmptyRoot {
         )
     }
 
-    /// Runs soup-run chrooted here with exactly `environment`, to completion (bounded).
-    func run(_ arguments: [String], environment: [String: String], proc: Bool, timeout: Double = 60) throws
-        -> ProcessResult
-    {
-        let (program, argv) = command(["/soup-run"] + arguments, proc: proc)
+    /// Runs soup-run chrooted here with exactly `environment`, to completion (bounded). With
+    /// `inheriting`, soup-run starts with that descriptor open (on /dev/null), as a parent passes one.
+    func run(
+        _ arguments: [String], environment: [String: String], proc: Bool, inheriting fd: Int? = nil,
+        timeout: Double = 60
+    ) throws -> ProcessResult {
+        var (program, argv) = command(["/soup-run"] + arguments, proc: proc)
+        if let fd {
+            argv = ["-c", "exec \(fd)</dev/null; exec \"$0\" \"$@\"", program] + argv
+            program = "/bin/sh"
+        }
         return try runProcess(program, argv, environment: environment, timeout: timeout)
     }
 
@@ -160,9 +166,10 @@ final class EmptyRootFixtures: @unchecked Sendable {
     var serverKey: String { get throws { try make().directory.path + "/server.key" } }
 
     /// The command soup-run execs in the root: reports which of the named variables it got (by
-    /// length, never by value) and whether the token reached it, then with `--serve` waits for
-    /// SIGTERM. Static, since the root holds no libc.
+    /// length, never by value), whether each `fd:N` is open, and whether the token reached it,
+    /// then with `--serve` waits for SIGTERM. Static, since the root holds no libc.
     static let appSource = #"""
+        #include <fcntl.h>
         #include <signal.h>
         #include <stdio.h>
         #include <stdlib.h>
@@ -171,18 +178,24 @@ final class EmptyRootFixtures: @unchecked Sendable {
         int main(int argc, char **argv) {
             int serve = argc > 1 && strcmp(argv[1], "--serve") == 0;
             for (int i = 1 + serve; i < argc; i++) {
+                if (strncmp(argv[i], "fd:", 3) == 0) {
+                    int fd = atoi(argv[i] + 3);
+                    printf("app: fd %d %s\n", fd, fcntl(fd, F_GETFD) >= 0 ? "open" : "closed");
+                    continue;
+                }
                 const char *value = getenv(argv[i]);
                 if (value) printf("app: %s has %zu bytes\n", argv[i], strlen(value));
                 else printf("app: %s is not set\n", argv[i]);
             }
             printf("app: token %s\n", getenv("SOUP_TOKEN") ? "visible" : "absent");
             if (!serve) return 0;
-            printf("app: ready pid=%d\n", (int)getpid());
-            fflush(stdout);
+            /* Blocked before "ready": a TERM sent once the test sees it waits for sigwait. */
             sigset_t set;
             sigemptyset(&set);
             sigaddset(&set, SIGTERM);
             sigprocmask(SIG_BLOCK, &set, NULL);
+            printf("app: ready pid=%d\n", (int)getpid());
+            fflush(stdout);
             int sig = 0;
             sigwait(&set, &sig);
             printf("app: stopping on signal %d\n", sig);

@@ -48,6 +48,21 @@ struct EmptyRootTests {
         Self.expectRan(result, "http, /proc \(proc ? "mounted" : "absent")")
     }
 
+    /// Without /proc/self/fd the start-up finds inherited descriptors another way (poll): the one
+    /// soup-run's parent passed reaches the command, none of soup-run's own do.
+    @Test(
+        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    func anInheritedDescriptorReachesTheCommandAndNoOtherDoes(proc: Bool) throws {
+        let server = try DevServer()
+        let root = try EmptyRoot()
+        let result = try root.run(
+            ["--api-url", Self.byName(server), "my-app", "prod", "--", "/app", "fd:7", "fd:3", "fd:4", "fd:5"],
+            environment: Self.environment(), proc: proc, inheriting: 7)
+        #expect(result.exitCode == 0, "\(result.termination): \(result.stderrText)")
+        #expect(result.stdoutText.contains("app: fd 7 open"), "\(result.stdoutText)")
+        for fd in 3...5 { #expect(result.stdoutText.contains("app: fd \(fd) closed"), "\(result.stdoutText)") }
+    }
+
     @Test(
         .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
     func exportPrintsTheSecrets(proc: Bool) throws {
