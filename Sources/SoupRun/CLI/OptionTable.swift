@@ -153,5 +153,12 @@ public enum EnvironmentVariables {
         ("SOUP_API_URL", "API base URL, default https://api.soup.dev/api/v1; --api-url wins"),
         ("SOUP_TOKEN", "API token; --token and --token-file win"),
         ("SOUP_TOKEN_FILE", "file holding the API token; --token and --token-file win"),
+        // The trust store for https (TrustStore): with none set, /etc/ssl/certs, then the usual bundles.
+        ("CURL_CA_BUNDLE", "CA bundle (PEM) for https, instead of SSL_CERT_FILE (missing: exit 78)"),
+        ("SSL_CERT_FILE", "CA bundle (PEM) for https (missing: exit 78)"),
+        (
+            "SSL_CERT_DIR",
+            "hashed CA directory for https; none of the three set: /etc/ssl/certs, then the usual bundles"
+        ),
     ]
 }
