@@ -158,7 +158,7 @@ public enum EnvironmentVariables {
         ("SSL_CERT_FILE", "CA bundle (PEM) for https (missing: exit 78)"),
         (
             "SSL_CERT_DIR",
-            "hashed CA directory for https; none of the three set: /etc/ssl/certs, then the usual bundles"
+            "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
         ),
     ]
 }
