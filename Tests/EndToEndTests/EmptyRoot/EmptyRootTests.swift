@@ -13,6 +13,9 @@ import Testing
 @Suite("static soup-run in an empty root", .serialized)
 struct EmptyRootTests {
     static let withAndWithoutProc = [false, true]
+    /// Skips with the reason when the machine cannot run the suite (not root, no static binary).
+    static let runnable: ConditionTrait = .enabled(
+        if: EmptyRoot.available, Comment(rawValue: EmptyRoot.unavailable ?? ""))
     /// The demo data's secrets the test command reports on.
     static let keys = ["DB_PASSWORD", "LOG_LEVEL"]
 
@@ -37,8 +40,7 @@ struct EmptyRootTests {
         #expect(result.stdoutText.contains("app: token absent"), "\(what): \(result.stdoutText)")
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func overHTTPItResolvesFetchesAndExecs(proc: Bool) throws {
         let server = try DevServer()
         let root = try EmptyRoot()
@@ -50,8 +52,7 @@ struct EmptyRootTests {
 
     /// Without /proc/self/fd the start-up finds inherited descriptors another way (poll): the one
     /// soup-run's parent passed reaches the command, none of soup-run's own do.
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func anInheritedDescriptorReachesTheCommandAndNoOtherDoes(proc: Bool) throws {
         let server = try DevServer()
         let root = try EmptyRoot()
@@ -63,8 +64,7 @@ struct EmptyRootTests {
         for fd in 3...5 { #expect(result.stdoutText.contains("app: fd \(fd) closed"), "\(result.stdoutText)") }
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func exportPrintsTheSecrets(proc: Bool) throws {
         let server = try DevServer()
         let root = try EmptyRoot()
@@ -75,80 +75,69 @@ struct EmptyRootTests {
         #expect(result.stdoutText.contains("export DB_HOST='db.internal'"), "\(result.stdoutText)")
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
-    func overHTTPSItVerifiesWithTheBundleInTheUsualPlace(proc: Bool) throws {
+    /// soup-run in `root` over https to `host`, through a TLS forwarder to a fresh soup-dev-server,
+    /// running the test command on the demo keys.
+    static func runOverHTTPS(
+        in root: EmptyRoot, host: String = EmptyRoot.serverName, environment: [String: String] = environment(),
+        proc: Bool
+    ) throws -> ProcessResult {
         let server = try DevServer()
         let tls = try TLSForwarder(upstream: server.apiURL)
-        let root = try EmptyRoot(ca: try EmptyRootFixtures.shared.ca)
-        let result = try root.run(
-            ["--api-url", tls.apiURL(), "my-app", "prod", "--", "/app"] + Self.keys, environment: Self.environment(),
+        return try root.run(
+            ["--api-url", tls.apiURL(host: host), "my-app", "prod", "--", "/app"] + keys, environment: environment,
             proc: proc)
-        Self.expectRan(result, "https with /etc/ssl/certs/ca-certificates.crt")
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    /// Expects a refused TLS connection to `host`: 69, named, and the command never ran.
+    static func expectRefused(_ result: ProcessResult, host: String) {
+        #expect(result.exitCode == 69, "\(result.termination): \(result.stderrText)")
+        #expect(result.stderrText.contains("TLS with https://\(host)"), "\(result.stderrText)")
+        #expect(!result.stdoutText.contains("app:"), "the command ran: \(result.stdoutText)")
+    }
+
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
+    func overHTTPSItVerifiesWithTheBundleInTheUsualPlace(proc: Bool) throws {
+        let root = try EmptyRoot(ca: try EmptyRootFixtures.shared.ca)
+        Self.expectRan(try Self.runOverHTTPS(in: root, proc: proc), "https with /etc/ssl/certs/ca-certificates.crt")
+    }
+
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func overHTTPSItVerifiesWithAHashedDirectory(proc: Bool) throws {
-        let server = try DevServer()
-        let tls = try TLSForwarder(upstream: server.apiURL)
         let fixtures = EmptyRootFixtures.shared
         let root = try EmptyRoot(hashedCA: (try fixtures.ca, try fixtures.caHash))
-        let result = try root.run(
-            ["--api-url", tls.apiURL(), "my-app", "prod", "--", "/app"] + Self.keys, environment: Self.environment(),
-            proc: proc)
-        Self.expectRan(result, "https with /etc/ssl/certs/HASH.0")
+        Self.expectRan(try Self.runOverHTTPS(in: root, proc: proc), "https with /etc/ssl/certs/HASH.0")
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func aCertificateForAnotherHostIsRefused(proc: Bool) throws {
-        let server = try DevServer()
-        let tls = try TLSForwarder(upstream: server.apiURL)
         let root = try EmptyRoot(ca: try EmptyRootFixtures.shared.ca)
-        let result = try root.run(
-            ["--api-url", tls.apiURL(host: EmptyRoot.wrongName), "my-app", "prod", "--", "/app"],
-            environment: Self.environment(), proc: proc)
-        #expect(result.exitCode == 69, "\(result.termination): \(result.stderrText)")
-        #expect(result.stderrText.contains("TLS with https://\(EmptyRoot.wrongName)"), "\(result.stderrText)")
-        #expect(!result.stdoutText.contains("app:"), "the command ran: \(result.stdoutText)")
+        let result = try Self.runOverHTTPS(in: root, host: EmptyRoot.wrongName, proc: proc)
+        Self.expectRefused(result, host: EmptyRoot.wrongName)
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func aServerSignedByAnUnknownCAIsRefused(proc: Bool) throws {
-        let server = try DevServer()
-        let tls = try TLSForwarder(upstream: server.apiURL)
         let root = try EmptyRoot(ca: try EmptyRootFixtures.shared.otherCA)
-        let result = try root.run(
-            ["--api-url", tls.apiURL(), "my-app", "prod", "--", "/app"], environment: Self.environment(), proc: proc)
-        #expect(result.exitCode == 69, "\(result.termination): \(result.stderrText)")
-        #expect(result.stderrText.contains("TLS with https://\(EmptyRoot.serverName)"), "\(result.stderrText)")
-        #expect(!result.stdoutText.contains("app:"), "the command ran: \(result.stdoutText)")
+        Self.expectRefused(try Self.runOverHTTPS(in: root, proc: proc), host: EmptyRoot.serverName)
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func withNoTrustStoreHTTPSIs78NamingThePathsTried(proc: Bool) throws {
-        let server = try DevServer()
-        let tls = try TLSForwarder(upstream: server.apiURL)
         let root = try EmptyRoot()
-        let result = try root.run(
-            ["--api-url", tls.apiURL(), "my-app", "prod", "--", "/app"], environment: Self.environment(), proc: proc)
+        let result = try Self.runOverHTTPS(in: root, proc: proc)
         #expect(result.exitCode == 78, "\(result.termination): \(result.stderrText)")
         for path in ["/etc/ssl/certs", "/etc/ssl/cert.pem", "/etc/pki/tls/certs/ca-bundle.crt", "SSL_CERT_FILE"] {
             #expect(result.stderrText.contains(path), "\(result.stderrText)")
         }
+        #expect(!result.stdoutText.contains("app:"), "the command ran: \(result.stdoutText)")
         // A CA file named in the environment that is not there: 78 too, naming the variable.
-        let named = try root.run(
-            ["--api-url", tls.apiURL(), "my-app", "prod", "--", "/app"],
-            environment: Self.environment(["SSL_CERT_FILE": "/missing.pem"]), proc: proc)
+        let named = try Self.runOverHTTPS(
+            in: root, environment: Self.environment(["SSL_CERT_FILE": "/missing.pem"]), proc: proc)
         #expect(named.exitCode == 78, "\(named.termination): \(named.stderrText)")
         #expect(named.stderrText.contains("SSL_CERT_FILE names /missing.pem"), "\(named.stderrText)")
     }
 
-    @Test(
-        .enabled(if: EmptyRoot.available, .init(rawValue: EmptyRoot.unavailable ?? "")), arguments: withAndWithoutProc)
+    @Test(EmptyRootTests.runnable, arguments: withAndWithoutProc)
     func watchRestartsTheCommandWhenASecretChanges(proc: Bool) throws {
         let server = try DevServer()
         let tls = try TLSForwarder(upstream: server.apiURL)
