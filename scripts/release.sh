@@ -82,8 +82,9 @@ done
 # the DWARF that older valgrind cannot read.
 if [ "${SOUP_RELEASE_SYMBOLS:-}" = 1 ]; then strip -g -o "$out/soup-run.symbols" "$bin/soup-run"; fi
 
+sha256() { if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1; }
 for name in soup-run soup-dev-server; do
-    echo "== $out/$name: $(wc -c < "$out/$name") bytes, sha256 $(sha256sum "$out/$name" 2>/dev/null | cut -d' ' -f1 || shasum -a 256 "$out/$name" | cut -d' ' -f1)"
+    echo "== $out/$name: $(wc -c < "$out/$name") bytes, sha256 $(sha256 "$out/$name")"
     if [ "$linux" = 1 ]; then
         echo "   $(ldd "$out/$name" 2>&1 | head -n 1 | sed 's/^[[:space:]]*//')"
     else
