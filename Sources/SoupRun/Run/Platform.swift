@@ -145,6 +145,14 @@ public enum Platform {
         }
     }
 
+    /// The current working directory (`/` when it cannot be read, as for a directory removed
+    /// since: relative paths then fail on their own, with their own message).
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(cString: buffer)
+    }
+
     /// Sleeps for `seconds` (resuming after signal interruptions until the time has passed).
     public static func sleep(seconds: Double) {
         guard seconds > 0, seconds.isFinite else { return }
