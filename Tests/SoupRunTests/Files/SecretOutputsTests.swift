@@ -1,6 +1,12 @@
 import Testing
 @testable import SoupRun
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @Suite("SecretOutputs and ChildSetupBuilder: the files and the environment they make")
 struct SecretOutputsTests {
     static let inherited = ["PATH": "/usr/bin:/bin", "HOME": "/root", "SOUP_TOKEN": "tok"]
@@ -150,6 +156,33 @@ struct SecretOutputsTests {
         }
     }
 
+    @Test func pristineAndPreserveEnvApplyToPathVariablesAsToSecrets() throws {
+        let files = Self.files {
+            $0.files = [.init(key: "CERT", path: "/run/cert")]
+            $0.mount = .init(path: "/run/s.env", format: .dotenv)
+        }
+        var configuration = Self.configuration(files)
+        configuration.pristine = true
+        configuration.preserve = .keys(["PATH"])
+        let pristine = ChildSetupBuilder(
+            configuration: configuration, inherited: Self.inherited, outputs: try Self.prepare(files))
+        #expect(
+            try pristine.build(Self.secrets).merge.environment
+                == ["PATH": "/usr/bin:/bin", "CERT": "/run/cert", "SOUP_SECRETS_FILE": "/run/s.env"])
+        configuration.pristine = false
+        configuration.preserve = .keys(["CERT"])
+        let preserved = ChildSetupBuilder(
+            configuration: configuration, inherited: Self.inherited.merging(["CERT": "mine"]) { $1 },
+            outputs: try Self.prepare(files))
+        #expect(try preserved.build(Self.secrets).merge.environment["CERT"] == "mine", "the inherited value wins")
+    }
+
+    @Test func completionsOfferNoneAndTheSignalsForReloadSignal() {
+        #expect(Completions.values(.reloadSignals) == ["none"] + SignalName.all.map(\.name))
+        #expect(OptionTable.spec(.reloadSignal).isWatchOnly)
+        #expect(!OptionTable.spec(.file).isWatchOnly)
+    }
+
     @Test func withoutFilesTheBuilderIsTheOneShotMerge() throws {
         let configuration = Self.configuration(Configuration.Files())
         let (merge, files) = try ChildSetupBuilder(configuration: configuration, inherited: Self.inherited).build(
@@ -167,5 +200,31 @@ struct SecretOutputsTests {
                 == ["/run/user/1000", "/dev/shm", "/var/tmp", "/tmp"])
         #expect(
             PrivateDirectory.candidates(["XDG_RUNTIME_DIR": "relative", "TMPDIR": "/tmp"]) == ["/dev/shm", "/tmp"])
+    }
+}
+
+@Suite("ChildFileStore: writing and removing the command's files")
+struct ChildFileStoreTests {
+    @Test func writesFilesAs0600AndRemovesThemAndThePrivateDirectory() throws {
+        let store = ChildFileStore()
+        let base = "/tmp/soup-store-\(getpid())"
+        mkdir(base, 0o755)
+        defer { rmdir(base) }
+        let directory = try store.makePrivateDirectory(environment: ["XDG_RUNTIME_DIR": base])
+        #expect(directory.hasPrefix(base + "/soup-run."))
+        var info = stat()
+        #expect(stat(directory, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let files = [ChildFile(path: directory + "/A", bytes: [1, 2, 0x0A]), ChildFile(path: base + "/b", bytes: [])]
+        #expect(store.write(files) == nil)
+        #expect(stat(directory + "/A", &info) == 0 && info.st_mode & 0o777 == 0o600)
+        #expect(try Platform.readFile(directory + "/A") == [1, 2, 0x0A])
+        #expect(
+            store.write([ChildFile(path: base, bytes: [1])]) == .cannotWrite(path: base, detail: "it is a directory"))
+        #expect(
+            store.write([ChildFile(path: base + "/no/x", bytes: [1])])
+                == .cannotWrite(path: base + "/no/x", detail: "the directory \(base)/no does not exist"))
+        #expect(store.removeAll() == [])
+        #expect(access(directory, F_OK) != 0)
+        #expect(access(base + "/b", F_OK) != 0)
     }
 }
