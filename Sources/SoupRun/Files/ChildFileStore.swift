@@ -6,7 +6,7 @@ import SoupCore
     import Darwin
 #endif
 
-/// The system side of the command's files: makes the private directory, writes each file
+/// The system side of the command's files: chooses and makes the private directory, writes each file
 /// crash-safely (`DurableFile.replace`: 0600, `O_EXCL` temporary name, fsync, rename over the
 /// destination) and removes everything it wrote, and the directory, when the supervisor ends.
 /// Used from the supervisor's one thread only.
@@ -16,24 +16,42 @@ final class ChildFileStore {
     /// The private directory made for `--file KEY` without a path, if any.
     private(set) var privateDirectory: String?
 
-    /// Creates the private directory (0700, by `mkdtemp`) in the first of
-    /// `PrivateDirectory.candidates(environment)` that works.
-    func makePrivateDirectory(environment: [String: String]) throws(SecretFilesError) -> String {
-        var last = SecretFilesError.cannotWrite(path: "a private directory", detail: "no candidate directory")
-        for base in PrivateDirectory.candidates(environment) {
-            var template = Array("\(base)/soup-run.XXXXXX".utf8CString)
-            if let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) {
-                let path = String(cString: made)
-                privateDirectory = path
-                return path
-            }
-            last = .cannotWrite(path: "a private directory in \(base)", detail: String(cString: strerror(errno)))
+    /// Whether the private directory has been made (by the first `write`).
+    private var madePrivateDirectory = false
+
+    /// Chooses the private directory: a fresh random name in the first of
+    /// `PrivateDirectory.candidates(environment)` that is a writable directory. It is made (0700)
+    /// by the first `write`, so nothing exists on disk before the supervisor's signal handlers do.
+    func choosePrivateDirectory(environment: [String: String]) throws(SecretFilesError) -> String {
+        let candidates = PrivateDirectory.candidates(environment)
+        guard let base = candidates.first(where: Self.isWritableDirectory) else {
+            throw .cannotWrite(
+                path: "a private directory", detail: "none of \(candidates.joined(separator: ", ")) is writable")
         }
-        throw last
+        let path = base + "/" + PrivateDirectory.freshName()
+        privateDirectory = path
+        return path
+    }
+
+    private static func isWritableDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR && access(path, W_OK | X_OK) == 0
+    }
+
+    /// Makes the private directory, once. `EEXIST` is a failure: a directory someone else made
+    /// (in a shared `/tmp`) is never used.
+    private func makePrivateDirectory() -> SecretFilesError? {
+        guard let directory = privateDirectory, !madePrivateDirectory else { return nil }
+        guard mkdir(directory, 0o700) == 0 else {
+            return .cannotWrite(path: directory, detail: String(cString: strerror(errno)))
+        }
+        madePrivateDirectory = true
+        return nil
     }
 
     /// Writes `files` in order; stops at the first that fails and describes it.
     func write(_ files: [ChildFile]) -> SecretFilesError? {
+        if let failure = makePrivateDirectory() { return failure }
         for file in files {
             do {
                 try DurableFile.replace(file.path, with: file.bytes, mode: 0o600)
@@ -52,8 +70,11 @@ final class ChildFileStore {
         var failed: [String] = []
         for path in written where unlink(path) != 0 && errno != ENOENT { failed.append(path) }
         written = []
-        if let directory = privateDirectory, rmdir(directory) != 0, errno != ENOENT { failed.append(directory) }
+        if let directory = privateDirectory, madePrivateDirectory, rmdir(directory) != 0, errno != ENOENT {
+            failed.append(directory)
+        }
         privateDirectory = nil
+        madePrivateDirectory = false
         return failed
     }
 
@@ -84,5 +105,11 @@ enum PrivateDirectory {
             if !list.contains(trimmed) { list.append(trimmed) }
         }
         return list
+    }
+
+    /// `soup-run.` and 16 random letters and digits (from the system's random source).
+    static func freshName() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+        return "soup-run." + String((0..<16).map { _ in alphabet.randomElement()! })
     }
 }

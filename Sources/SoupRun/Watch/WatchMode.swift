@@ -26,11 +26,11 @@ public enum WatchMode {
             (machine, setup) = try initialMachine(
                 configuration: configuration, inherited: inherited, source: source, logger: logger,
                 outputs: outputs,
-                makePrivateDirectory: { () throws(SecretFilesError) -> String in
-                    try store.makePrivateDirectory(environment: inherited)
+                privateDirectory: { () throws(SecretFilesError) -> String in
+                    try store.choosePrivateDirectory(environment: inherited)
                 })
         } catch {
-            store.removeAll()
+            store.removeAll()  // nothing is written yet; this only forgets the chosen directory
             logger.error(error.description)
             return error.exitCode.rawValue
         }
@@ -57,14 +57,14 @@ public enum WatchMode {
         }
     }
 
-    /// The start-up fetch (with retries), then the private directory if one is needed, then the
+    /// The start-up fetch (with retries), then the private directory's path if one is needed, then the
     /// child's environment and files, as a machine that will write the files and spawn the first
     /// child with that environment. The fetch's ETag seeds the machine, so the first poll already
     /// sends `If-None-Match` and an unchanged API answers 304.
     static func initialMachine(
         configuration: Configuration, inherited: [String: String], source: any SecretsSource, logger: Logger,
         outputs: SecretOutputs = .none,
-        makePrivateDirectory: () throws(SecretFilesError) -> String = { () throws(SecretFilesError) -> String in
+        privateDirectory choose: () throws(SecretFilesError) -> String = { () throws(SecretFilesError) -> String in
             throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
         }
     ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
@@ -78,7 +78,7 @@ public enum WatchMode {
         var privateDirectory: String? = nil
         if outputs.needsPrivateDirectory {
             do {
-                privateDirectory = try makePrivateDirectory()
+                privateDirectory = try choose()
             } catch {
                 throw .setup(.files(error))
             }

@@ -205,17 +205,34 @@ struct SecretOutputsTests {
 
 @Suite("ChildFileStore: writing and removing the command's files")
 struct ChildFileStoreTests {
+    @Test func aPrivateDirectoryThatAlreadyExistsIsNeverUsed() throws {
+        let store = ChildFileStore()
+        let base = "/tmp/soup-store-taken-\(getpid())"
+        mkdir(base, 0o755)
+        defer { rmdir(base) }
+        let directory = try store.choosePrivateDirectory(environment: ["XDG_RUNTIME_DIR": base])
+        mkdir(directory, 0o777)  // someone got there first
+        defer { rmdir(directory) }
+        #expect(
+            store.write([ChildFile(path: directory + "/A", bytes: [1])])
+                == .cannotWrite(path: directory, detail: "File exists"))
+        #expect(access(directory + "/A", F_OK) != 0)
+        #expect(store.removeAll() == [])
+        #expect(access(directory, F_OK) == 0, "not ours: left alone")
+    }
+
     @Test func writesFilesAs0600AndRemovesThemAndThePrivateDirectory() throws {
         let store = ChildFileStore()
         let base = "/tmp/soup-store-\(getpid())"
         mkdir(base, 0o755)
         defer { rmdir(base) }
-        let directory = try store.makePrivateDirectory(environment: ["XDG_RUNTIME_DIR": base])
+        let directory = try store.choosePrivateDirectory(environment: ["XDG_RUNTIME_DIR": base])
         #expect(directory.hasPrefix(base + "/soup-run."))
+        #expect(access(directory, F_OK) != 0, "made by the first write, not before")
         var info = stat()
-        #expect(stat(directory, &info) == 0 && info.st_mode & 0o777 == 0o700)
         let files = [ChildFile(path: directory + "/A", bytes: [1, 2, 0x0A]), ChildFile(path: base + "/b", bytes: [])]
         #expect(store.write(files) == nil)
+        #expect(stat(directory, &info) == 0 && info.st_mode & 0o777 == 0o700)
         #expect(stat(directory + "/A", &info) == 0 && info.st_mode & 0o777 == 0o600)
         #expect(try Platform.readFile(directory + "/A") == [1, 2, 0x0A])
         #expect(
