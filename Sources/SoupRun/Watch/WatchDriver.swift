@@ -9,8 +9,10 @@ import CSoupProcess
 /// Performs `WatchMachine`'s actions with real processes, signals, files and time, and feeds
 /// back what happened. The same driver for every reason soup-run stays (`StayReasons`): it polls
 /// only when the machine asks, writes the command's files when told (`ChildFileStore`) and
-/// removes them all, with the private directory, when `run` returns. The story of one iteration: wait (bounded) for a signal byte or a wake-up;
-/// hand signals to the machine; collect a finished poll; reap every zombie; check an old
+/// removes them all, with the private directory, when `run` returns.
+///
+/// The story of one iteration: wait (bounded) for a signal byte or a wake-up; hand signals to
+/// the machine; collect a finished poll; reap every zombie; check an old
 /// group; tick. Call `run` from a thread that lives until it returns: the child's
 /// parent-death signal fires when the thread that spawned it ends.
 ///

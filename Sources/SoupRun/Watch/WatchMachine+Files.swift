@@ -14,7 +14,8 @@ extension WatchMachine {
         pendingWrite = nil
         switch pending {
         case .initial:
-            return [.spawn(environment: runningEnvironment)]
+            let paths = runningFiles.files.map(\.path).joined(separator: ", ")
+            return [.log(.debug, "wrote \(paths)"), .spawn(environment: runningEnvironment)]
         case .change(let environment, let files, let tag):
             etag = tag
             return apply(environment, files: files, now: now)

@@ -120,7 +120,8 @@ struct SecretFilesEndToEndTests {
             (FilesFixture.path(out), "cannot write \(FilesFixture.path(out)): it is a directory"),
             (
                 FilesFixture.path(out) + "/missing/key",
-                "cannot write \(FilesFixture.path(out))/missing/key: the directory \(FilesFixture.path(out))/missing does not exist"
+                "cannot write \(FilesFixture.path(out))/missing/key: "
+                    + "the directory \(FilesFixture.path(out))/missing does not exist"
             ),
         ]
         for (path, message) in cases {

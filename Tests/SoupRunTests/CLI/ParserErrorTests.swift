@@ -107,7 +107,8 @@ import Testing
             Case(
                 ["--reload-signal", "HUP", "--file", "K"] + pec, .usage, "--reload-signal is only valid with --watch"),
             Case(
-                ["--watch", "--reload-signal", "HUP"] + pec, .usage, "--reload-signal", "--file, --mount or --template"),
+                ["--watch", "--reload-signal", "HUP"] + pec, .usage, "--reload-signal",
+                "--file, --mount or --template"),
             Case(
                 ["--watch", "--file", "K", "--reload-signal", "FOO"] + pec, .usage, "--reload-signal", "'FOO'", "none"),
         ]
