@@ -88,10 +88,12 @@ public enum Completions {
             case .nothing: action = " "
             }
             let name: String
+            // A colon ends _arguments' message field (`SRC:DEST`): written as a space there.
+            let message = { (placeholder: String) in String(placeholder.lowercased().map { $0 == ":" ? " " : $0 }) }
             switch spec.argument {
             case .none: name = "[\(spec.summary)]"
-            case .required(let placeholder): name = "=[\(spec.summary)]:\(placeholder.lowercased()):\(action)"
-            case .optional(let placeholder): name = "=-[\(spec.summary)]::\(placeholder.lowercased()):\(action)"
+            case .required(let placeholder): name = "=[\(spec.summary)]:\(message(placeholder)):\(action)"
+            case .optional(let placeholder): name = "=-[\(spec.summary)]::\(message(placeholder)):\(action)"
             }
             if let short = spec.shortSpelling {
                 specs.append("        '(\(short) \(spec.long))'{\(short),\(spec.long)}'\(name)'")

@@ -180,6 +180,7 @@ struct SecretOutputsTests {
     @Test func completionsOfferNoneAndTheSignalsForReloadSignal() {
         #expect(Completions.values(.reloadSignals) == ["none"] + SignalName.all.map(\.name))
         #expect(OptionTable.spec(.reloadSignal).isWatchOnly)
+        #expect(Completions.script(for: .zsh).contains(":src dest:_files'"), "no colon inside the message field")
         #expect(!OptionTable.spec(.file).isWatchOnly)
     }
 
