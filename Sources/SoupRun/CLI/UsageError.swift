@@ -27,6 +27,8 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
         case repeatedKey(flag: String, key: String)
         /// Two of `--file`, `--mount` and `--template` write the same file.
         case sameDestination(path: String)
+        /// A `--file`, `--mount` or `--template` destination that is a template's source.
+        case outputIsTemplate(path: String)
         /// Two flags that cannot be used together.
         case conflict(String, String)
         /// `--pristine` with the bare `--preserve-env` (keep everything): contradictory.
@@ -83,6 +85,8 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
             return "\(flag) \(key) is given twice: its variable can hold one path"
         case .sameDestination(let path):
             return "\(Self.shown(path)) is written twice (by --file, --mount or --template): give each its own path"
+        case .outputIsTemplate(let path):
+            return "\(Self.shown(path)) is a --template source: soup-run would overwrite it and remove it at the end"
         case .conflict(let a, let b):
             return "\(a) and \(b) cannot be used together"
         case .pristineWithPreserveAll:

@@ -46,6 +46,7 @@ final class ChildFileStore {
             return .cannotWrite(path: directory, detail: String(cString: strerror(errno)))
         }
         madePrivateDirectory = true
+        chmod(directory, 0o700)  // exactly 0700 whatever the umask
         return nil
     }
 

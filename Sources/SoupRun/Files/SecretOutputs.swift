@@ -34,8 +34,11 @@ public struct SecretOutputs: Sendable, Equatable {
     ) throws(SecretFilesError) -> SecretOutputs {
         var outputs = SecretOutputs()
         var destinations: [String] = []
+        // A template's source is never an output: it would be replaced, then removed at the end.
+        let sources = Set(files.templates.map { absolutePath($0.source, in: currentDirectory) })
         func claim(_ path: String) throws(SecretFilesError) -> String {
             let absolute = absolutePath(path, in: currentDirectory)
+            if sources.contains(absolute) { throw .usage(UsageError(.outputIsTemplate(path: absolute))) }
             if destinations.contains(absolute) { throw .usage(UsageError(.sameDestination(path: absolute))) }
             destinations.append(absolute)
             return absolute

@@ -57,6 +57,20 @@ struct SecretOutputsTests {
         }
     }
 
+    @Test func aTemplateSourceIsNeverAnOutput() {
+        for files in [
+            Self.files { $0.templates = [.init(source: "a.tmpl", destination: "/work/app/a.tmpl")] },
+            Self.files {
+                $0.templates = [.init(source: "a.tmpl", destination: "/etc/a")]
+                $0.mount = .init(path: "a.tmpl", format: .dotenv)
+            },
+        ] {
+            #expect(throws: SecretFilesError.usage(UsageError(.outputIsTemplate(path: "/work/app/a.tmpl")))) {
+                try Self.prepare(files, templates: ["/work/app/a.tmpl": "x"])
+            }
+        }
+    }
+
     @Test func templatesAreReadAndParsedBeforeTheFetch() throws {
         let files = Self.files { $0.templates = [.init(source: "t/app.tmpl", destination: "/etc/app.conf")] }
         let outputs = try Self.prepare(files, templates: ["/work/app/t/app.tmpl": "key={{ API_KEY | json }}\n"])
