@@ -1,3 +1,6 @@
+// The supervisor's two pure choices: whether soup-run stays the command's parent (`StayReasons`),
+// and what a change of secrets does to the running command (`ChangeResponse`).
+
 /// What the supervisor does to the running command when its secrets change: the one decision
 /// between restarting and reloading, from what changed and `--reload-signal`.
 public enum ChangeResponse: Sendable, Equatable {
