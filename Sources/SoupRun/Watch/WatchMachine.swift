@@ -194,7 +194,9 @@ public struct WatchMachine {
         switch phase {
         case .running(let child) where child == pid, .restartPending(let child, _) where child == pid:
             // The orchestrator decides about restarts: pass the status on, leave nothing behind.
-            let log = WatchAction.log(.info, "the command \(status.text); exiting with \(status.exitCode)")
+            // Without polling the command ending is the expected end of the run, as after exec.
+            let log = WatchAction.log(
+                polling ? .info : .debug, "the command \(status.text); exiting with \(status.exitCode)")
             return [log] + beginExit(pgid: pid, code: status.exitCode, killAt: now + settings.stopTimeout)
         case .stopping(var stop) where stop.pid == pid:
             stop.leaderExited = true

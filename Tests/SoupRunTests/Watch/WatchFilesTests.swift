@@ -151,5 +151,6 @@ struct WatchFilesTests {
         #expect(h.pendingPolls.isEmpty)
         h.childExits(.exited(3))
         #expect(h.exitCode == 3)
+        #expect(h.logs(.info).isEmpty, "the command ending is the expected end, logged at -v only")
     }
 }
