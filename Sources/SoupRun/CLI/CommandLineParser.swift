@@ -150,8 +150,7 @@ struct ParsedOptions {
 
     static func exportFormat(_ value: String, flag: String) throws(UsageError) -> Configuration.ExportFormat {
         guard let format = Configuration.ExportFormat(rawValue: value) else {
-            let names = Configuration.ExportFormat.allCases.map(\.rawValue)
-            let expected = names.dropLast().joined(separator: ", ") + " or " + names.last!
+            let expected = OptionValues.alternatives(Configuration.ExportFormat.allCases.map(\.rawValue))
             throw UsageError(.invalidValue(flag: flag, value: value, expected: expected))
         }
         return format

@@ -54,6 +54,11 @@ enum OptionValues {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
+    /// `a, b or c` for messages that list the accepted words.
+    static func alternatives(_ names: [String]) -> String {
+        names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+    }
+
     /// `--file KEY[=PATH]`: a valid key, not given before, and a non-empty PATH after `=`.
     static func fileRequest(
         _ text: String, flag: String, after earlier: [Configuration.Files.File]

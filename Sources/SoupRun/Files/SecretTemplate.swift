@@ -25,10 +25,7 @@ public struct SecretTemplate: Sendable, Equatable {
         }
 
         /// `json, shell or base64`, for messages.
-        static var list: String {
-            let names = allCases.map(\.rawValue)
-            return names.dropLast().joined(separator: ", ") + " or " + names.last!
-        }
+        static var list: String { OptionValues.alternatives(allCases.map(\.rawValue)) }
     }
 
     /// A piece of the template, in order.
