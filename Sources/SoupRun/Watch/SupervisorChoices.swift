@@ -27,6 +27,16 @@ public enum ChangeResponse: Sendable, Equatable {
     }
 }
 
+extension ChangeResponse {
+    /// A warning when `--reload-signal` can never apply: without `--mount` or `--file` every
+    /// secret a template uses is in the environment too, so every change restarts.
+    public static func reloadWarning(_ files: Configuration.Files) -> String? {
+        guard files.reload != .restart, files.mount == nil, files.files.isEmpty else { return nil }
+        return "--reload-signal has no effect here: the secrets the templates use are also in the command's "
+            + "environment, so every change restarts it; add --mount to keep them out of it"
+    }
+}
+
 /// Why soup-run stays as the command's parent instead of `execve`ing it. Each reason is an input to
 /// the one supervisor (`WatchMachine` and `WatchDriver`), not a mode of its own: with none,
 /// soup-run replaces itself with the command.

@@ -34,6 +34,7 @@ public enum WatchMode {
             logger.error(error.description)
             return error.exitCode.rawValue
         }
+        if let warning = ChangeResponse.reloadWarning(configuration.files) { logger.warning(warning) }
         if machine.polling {
             logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
         }

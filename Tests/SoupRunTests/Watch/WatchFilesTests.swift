@@ -29,6 +29,21 @@ struct WatchFilesTests {
         #expect(ChangeResponse.decide(environmentChanged: environment, filesChanged: files, reload: reload) == expected)
     }
 
+    @Test func aReloadSignalThatCanNeverApplyIsWarnedAbout() {
+        var files = Configuration.Files()
+        files.templates = [.init(source: "a", destination: "b")]
+        #expect(ChangeResponse.reloadWarning(files) == nil, "no --reload-signal: restarts are what was asked")
+        files.reload = .signal(1)
+        #expect(ChangeResponse.reloadWarning(files)?.contains("add --mount") == true)
+        files.reload = .nothing
+        #expect(ChangeResponse.reloadWarning(files) != nil)
+        files.mount = .init(path: "/run/s.env", format: .dotenv)
+        #expect(ChangeResponse.reloadWarning(files) == nil)
+        files.mount = nil
+        files.files = [.init(key: "K", path: nil)]
+        #expect(ChangeResponse.reloadWarning(files) == nil)
+    }
+
     @Test func stayReasonsComeFromWatchAndFiles() {
         var configuration = Configuration(
             project: "p", environment: "e", mode: .run(command: ["x"]), token: .literal(Secret("t")))
