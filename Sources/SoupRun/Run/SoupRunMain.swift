@@ -55,19 +55,20 @@ public enum SoupRunMain {
         _ configuration: Configuration, environment: [String: String], effects: RunEffects, logger: Logger
     ) throws -> Int32 {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
-        let client = SecretsClient(
+        // The operands' environment, `--also` environments and env files: one source.
+        let layers = LayerStack.make(
             configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
-            sleep: effects.sleep)
+            sleep: effects.sleep, files: effects.envFiles)
 
         if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
             // --watch or files: supervise the command instead of exec'ing it (the parser refuses
-            // both with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
-            // also gives the plain-http warning.
+            // both with --export). WatchMode's start-up fetch is `layers.fetchWithETag()`, whose
+            // clients also give the plain-http warning.
             return WatchMode.run(
-                configuration: configuration, command: command, inherited: environment, source: client, logger: logger)
+                configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }
 
-        let secrets = try client.fetch()
+        let secrets = try layers.load()
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)
