@@ -1,3 +1,4 @@
+import SoupCore
 import SoupRun
 import SoupTestSupport
 import Testing
@@ -161,6 +162,38 @@ import Testing
             }
             let text = ExportFormatter.format(secrets, as: .dotenv)
             #expect(try DotenvParser.parse(Array(text.utf8)) == secrets, "seed \(seed)")
+        }
+    }
+
+    /// Random edits of valid files never crash the reader; an error names a line of the input,
+    /// and whatever is accepted has valid keys and reads back from soup-run's export.
+    @Test(arguments: [UInt64(7), 8, 9, 10])
+    func mutatedFilesNeverCrash(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let pieces: [[UInt8]] =
+            ["\"", "'", "\\", "#", "=", " ", "\n", "\r", "export ", "A", "b", "\u{FEFF}"].map {
+                Array($0.utf8)
+            } + [[0], [0xE9], [0xF0, 0x9F]]
+        let seeds = Self.valid.map(\.text) + Self.invalid.map(\.text)
+        for _ in 0..<2000 {
+            var bytes = Array(seeds[random.next(below: seeds.count)].utf8)
+            for _ in 0..<(1 + random.next(below: 4)) {
+                let at = random.next(below: bytes.count + 1)
+                if random.next(below: 2) == 0, at < bytes.count {
+                    bytes.remove(at: at)
+                } else {
+                    bytes.insert(contentsOf: pieces[random.next(below: pieces.count)], at: at)
+                }
+            }
+            let lines = bytes.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            do {
+                let variables = try DotenvParser.parse(bytes)
+                #expect(variables.keys.allSatisfy { SecretKey.isValid($0) })
+                let exported = Array(ExportFormatter.format(variables, as: .dotenv).utf8)
+                #expect(try DotenvParser.parse(exported) == variables, "seed \(seed)")
+            } catch {
+                #expect((1...lines).contains(error.line), "seed \(seed): line \(error.line) of \(lines)")
+            }
         }
     }
 }
