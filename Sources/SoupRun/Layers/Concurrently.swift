@@ -5,22 +5,28 @@ import SoupCore
 /// worker): the fetches of several layers overlap instead of adding up. Bounded twice: at most
 /// `limit` jobs run at a time, and the caller waits at most `bound` seconds for all of them.
 enum Concurrently {
-    /// `body(0) ... body(count - 1)`, at most `limit` at a time; the calling thread runs jobs too,
-    /// so one job (the common case) starts no thread at all. A job still running after `bound`
-    /// seconds comes back as nil (the jobs soup-run runs are bounded by their own timeouts, so
-    /// this is a safety net). If a thread cannot be started, the others do its share.
+    /// `body(0) ... body(count - 1)`, at most `limit` at a time, on threads while the caller
+    /// waits; one job (the common case) runs on the calling thread and starts no thread at all.
+    /// A job still running after `bound` seconds comes back as nil (the jobs soup-run runs are
+    /// bounded by their own timeouts, so this is a safety net). If a thread cannot be started the
+    /// others do its share; if none can, the caller does all the work itself.
     static func map<T: Sendable>(
         _ count: Int, limit: Int, bound: Double, _ body: @escaping @Sendable (Int) -> T
     ) -> [T?] {
         guard count > 1, limit > 1 else { return (0..<count).map(body) }
         let run = Run<T>(count: count, body: body)
-        for _ in 1..<min(limit, count) {
+        var started = 0
+        for _ in 0..<min(limit, count) {
             let context = Unmanaged.passRetained(Thread { run.work() }).toOpaque()
             let failure = soup_thread_start(
                 { context in Unmanaged<Thread>.fromOpaque(context!).takeRetainedValue().body() }, context)
-            if failure != 0 { Unmanaged<Thread>.fromOpaque(context).release() }
+            if failure == 0 {
+                started += 1
+            } else {
+                Unmanaged<Thread>.fromOpaque(context).release()
+            }
         }
-        run.work()
+        if started == 0 { run.work() }
         _ = run.state.wait(seconds: bound) { $0.finished == count }
         return run.state.withLock { $0.results }
     }
