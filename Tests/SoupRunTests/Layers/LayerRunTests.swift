@@ -59,6 +59,22 @@ struct RoutingTransport: HTTPTransport {
         #expect(!r.stderr.contains("file-value") && !r.stderr.contains("shared\n"))
     }
 
+    /// Every layer's client would warn about plain http to the same host: the warning shows once.
+    @Test func aWarningSharedByTheLayersIsPrintedOnce() {
+        let recorder = SoupRunMainTests.Recorder()
+        var effects = recorder.effects(transport: FetchScriptedTransport([]))
+        effects.makeTransport = { _ in RoutingTransport(routes: Self.routes) }
+        let code = SoupRunMain.run(
+            arguments: ["--also", "shared/prod", "--also", "a%2Fb/prod", "my-app", "prod", "--export"],
+            environment: ["SOUP_API_URL": "http://secrets.example.test/api/v1", "SOUP_TOKEN": FetchFixtures.token],
+            effects: effects)
+        #expect(code == 0)
+        #expect(
+            recorder.stderr
+                == "soup-run: warning: sending the token over plain http to secrets.example.test; use https for anything but local testing\n"
+        )
+    }
+
     @Test func theCommandGetsTheLayeredEnvironment() {
         let (code, r) = run(["--also", "shared/prod", "my-app", "prod", "--", "app"], routes: Self.routes)
         #expect(code == 127)
