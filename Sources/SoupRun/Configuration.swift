@@ -40,15 +40,28 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    /// `--watch` settings (issue: the supervisor). Nil without `--watch`.
-    /// Bounds checked by the parser: interval 0.1...86400, stopTimeout 0...3600, splay 0...3600,
-    /// stopSignal one of `SignalName.all`.
+    /// The supervisor's settings, from `--interval`, `--stop-signal`, `--stop-timeout`, `--splay`.
+    /// Nil without `--watch`. Bounds checked by the parser: interval 0.1...86400, stopTimeout
+    /// 0...3600, splay 0...3600, stopSignal one of `SignalName.all`.
     public struct Watch: Sendable, Equatable {
-        public var interval: Double = 10
-        public var stopSignal: Int32 = 15
-        public var stopTimeout: Double = 10
-        public var splay: Double = 0
-        public init() {}
+        public var interval: Double
+        public var stopSignal: Int32
+        public var stopTimeout: Double
+        public var splay: Double
+        /// After SIGKILL, how long to wait for the rest of the old group before starting (or
+        /// exiting) anyway. Not a flag: a fixed bound, settable for tests.
+        public var killGrace: Double
+
+        public init(
+            interval: Double = 10, stopSignal: Int32 = 15, stopTimeout: Double = 10, splay: Double = 0,
+            killGrace: Double = 5
+        ) {
+            self.interval = interval
+            self.stopSignal = stopSignal
+            self.stopTimeout = stopTimeout
+            self.splay = splay
+            self.killGrace = killGrace
+        }
     }
 
     /// `--file`, `--mount`, `--template` and `--reload-signal`: secrets written to files for the

@@ -55,7 +55,7 @@ public struct WatchMachine {
         public var giveUpAt: Double? = nil
     }
 
-    public let settings: WatchSettings
+    public let settings: Configuration.Watch
     /// False when the supervisor stays only for files: it never polls.
     public let polling: Bool
     /// What a change of files alone does (`--reload-signal`).
@@ -86,7 +86,7 @@ public struct WatchMachine {
     ///   - files: the files the first child gets, written before it starts.
     ///   - polling: false when soup-run stays only for files (no `--watch`).
     public init(
-        settings: WatchSettings, environment: [String: String], etag: String?, files: ChildFiles = .none,
+        settings: Configuration.Watch, environment: [String: String], etag: String?, files: ChildFiles = .none,
         reload: Configuration.Files.Reload = .restart, polling: Bool = true,
         random: @escaping () -> Double = { Double.random(in: 0..<1) }
     ) {

@@ -69,7 +69,7 @@ public enum WatchMode {
             throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
         }
     ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
-        let settings = WatchSettings(configuration.watch ?? Configuration.Watch())
+        let settings = configuration.watch ?? Configuration.Watch()
         let fetched: (secrets: [String: String], etag: String?)
         do {
             fetched = try source.fetchWithETag()

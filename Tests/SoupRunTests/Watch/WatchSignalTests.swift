@@ -90,7 +90,7 @@ struct WatchSignalTests {
     }
 
     @Test func theConfiguredStopSignalIsUsedForRestarts() {
-        var h = WatchHarness(settings: WatchSettings(interval: 10, stopSignal: 2, stopTimeout: 5, splay: 0))
+        var h = WatchHarness(settings: Configuration.Watch(interval: 10, stopSignal: 2, stopTimeout: 5, splay: 0))
         h.poll(answer: .environment(["A": "2"], etag: nil))
         #expect(h.signalsSent.map(\.signal) == [2])
     }
