@@ -9,7 +9,8 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public enum ExportFormat: String, Sendable, Equatable, CaseIterable {
-        case shell, dotenv, json
+        /// The list every help text, error and completion derives from (`spelledOut`, ...).
+        case shell, dotenv, json, fish
     }
 
     /// Which inherited variables win over secrets of the same name (`--preserve-env[=KEYS]`).

@@ -99,7 +99,17 @@ import Testing
         let result = try soupRun(
             ["my-app", "prod", "--", "true"], api: server.apiURL, token: DevServer.otherProjectToken)
         expectExit(result, 77, token: DevServer.otherProjectToken)
-        expectOneErrorLine(result, containing: "HTTP 403")
+        expectOneErrorLine(result, containing: "no access to project 'my-app', environment 'prod' (HTTP 403)")
+    }
+
+    /// `--api-url` without `/api/v1`: the dev server's 404 for an unknown route names no project
+    /// or environment, so the URL is blamed, not the project.
+    @Test func anAPIURLWithoutTheAPIPathSaysTheURLMayBeWrong() throws {
+        let server = try DevServer(state: DevServer.testState)
+        let base = String(server.apiURL.dropLast("/api/v1".count))
+        let result = try soupRun(["my-app", "prod", "--", "true"], api: base)
+        expectExit(result, 78)
+        expectOneErrorLine(result, containing: "the API URL may be wrong (no Soup API at \(base);")
     }
 
     @Test func anUnknownEnvironmentIs66() throws {

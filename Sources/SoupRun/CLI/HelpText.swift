@@ -7,7 +7,7 @@ public enum HelpText {
             "",
             "Usage:",
             "  soup-run [options] <project> <environment> [--] <command> [args...]",
-            "  soup-run [options] <project> <environment> --export [--format shell|dotenv|json]",
+            "  soup-run [options] <project> <environment> --export [--format \(Configuration.ExportFormat.alternatives)]",
             "  soup-run [options] -- <command> [args...]      (SOUP_PROJECT and SOUP_ENVIRONMENT set)",
             "  soup-run --completions bash|zsh|fish | --help | --version",
             "",

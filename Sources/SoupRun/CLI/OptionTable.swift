@@ -117,7 +117,7 @@ public enum OptionTable {
             "print the secrets instead of running a command, keys sorted"),
         spec(
             .format, .required(placeholder: "FORMAT"), .exportFormats, .export,
-            "export format, shell (default), dotenv or json"),
+            "export format, " + Configuration.ExportFormat.withDefault),
         spec(
             .file, .required(placeholder: "KEY[=PATH]"), .nothing, .files,
             "put KEY in a file, its path in KEY (no PATH, a private 0700 dir)"),
