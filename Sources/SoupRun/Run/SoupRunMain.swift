@@ -81,7 +81,8 @@ public enum SoupRunMain {
                 inherited: environment, secrets: secrets, configuration: configuration)
             for warning in merged.warnings { logger.warning(warning) }
             logger.debug("exec \(command.first ?? "") with \(merged.environment.count) environment variables")
-            throw effects.exec(command, merged.environment)
+            let error = effects.exec(command, merged.environment)
+            throw ExplainedExecError(error, command: command, secrets: secrets, environment: merged.environment)
         }
     }
 

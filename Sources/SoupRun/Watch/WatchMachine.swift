@@ -241,7 +241,8 @@ public struct WatchMachine {
         case .running(let pid), .restartPending(let pid, _):
             phase = .shuttingDown(Shutdown(pid: pid, signal: signal, killAt: now + settings.stopTimeout))
             return [
-                .log(.debug, "received signal \(signal); forwarded to the command, waiting for it to exit"),
+                .log(
+                    .debug, "received \(SignalName.name(of: signal)); forwarded to the command, waiting for it to exit"),
                 .signalGroup(pgid: pid, signal: signal),
             ]
         case .stopping(let stop) where !stop.leaderExited:
@@ -257,7 +258,7 @@ public struct WatchMachine {
             shutdown.giveUpAt = now + settings.killGrace
             phase = .shuttingDown(shutdown)
             return [
-                .log(.warning, "received signal \(signal) again; killing the command's process group"),
+                .log(.warning, "received \(SignalName.name(of: signal)) again; killing the command's process group"),
                 .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
             ]
         case .stopping(let stop):

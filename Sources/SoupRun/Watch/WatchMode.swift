@@ -145,8 +145,10 @@ public enum WatchMode {
         }
         let environment = built.merge.environment
         if case .failure(let error) = PreparedCommand.prepare(command: command, environment: environment) {
+            let explained = ExplainedExecError(error, command: command, secrets: secrets, environment: environment)
             return .failed(
-                PollFailure(state: "cannot exec", message: "the new secrets would not let the command start: \(error)"))
+                PollFailure(
+                    state: "cannot exec", message: "the new secrets would not let the command start: \(explained)"))
         }
         return .environment(environment, etag: newTag, files: built.files)
     }

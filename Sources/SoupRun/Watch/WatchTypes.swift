@@ -14,7 +14,7 @@ public enum ChildStatus: Sendable, Equatable {
     var text: String {
         switch self {
         case .exited(let code): return "exited with status \(code)"
-        case .signaled(let signal): return "was killed by signal \(signal)"
+        case .signaled(let signal): return "was killed by \(SignalName.name(of: signal))"
         }
     }
 }

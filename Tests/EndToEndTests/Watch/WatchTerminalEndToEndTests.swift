@@ -47,6 +47,57 @@ private let ptyDriver = #"""
     print("\nSTATUS", status)
     """#
 
+/// Runs a program on a pseudo-terminal: waits for `ready-to-ignore`, types Ctrl-C, waits for
+/// `ignoring INT`, then sends SIGTERM to the pid soup-run's hint names (`run kill PID`), reads
+/// to the end; prints the transcript, `KILLED PID` and `STATUS <code>`. Every wait is bounded.
+private let ignoringDriver = #"""
+    import os, pty, re, select, signal, sys, time
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.argv[1], sys.argv[1:])
+    out = b""
+    def read_until(marker, timeout):
+        global out
+        end = time.monotonic() + timeout
+        while marker is None or marker not in out:
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    data = b""
+                if not data:
+                    return marker is not None and marker in out
+                out += data
+        return True
+    killed = None
+    if read_until(b"ready-to-ignore", 30):
+        os.write(fd, b"\x03")
+        if read_until(b"ignoring INT", 30):
+            found = re.search(rb"run kill (\d+) ", out)
+            if found:
+                killed = int(found.group(1))
+                os.kill(killed, signal.SIGTERM)
+    read_until(None, 30)
+    deadline = time.monotonic() + 30
+    status = None
+    while status is None and time.monotonic() < deadline:
+        done, raw = os.waitpid(pid, os.WNOHANG)
+        if done:
+            status = os.waitstatus_to_exitcode(raw)
+        else:
+            time.sleep(0.02)
+    if status is None:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    print("\nKILLED", killed)
+    print("STATUS", status)
+    """#
+
 /// Drives an interactive bash on a pseudo-terminal through `steps` (JSON: a list of
 /// [expect, send] pairs; each waits, bounded, for `expect` in the new output, then types `send`).
 /// Prints the transcript; every wait is bounded, and bash and every process of its session are
@@ -125,6 +176,31 @@ struct WatchTerminalEndToEndTests {
         #expect(transcript.contains("read hello"), "transcript: \(transcript)")
         #expect(watchCount(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
         #expect(transcript.hasSuffix("STATUS 3\n"), "soup-run exits with the child's status: \(transcript)")
+        #expect(watchCount(of: "Ctrl-C goes to it, each time", in: transcript) == 1, "the hint, once: \(transcript)")
+    }
+
+    /// A child that ignores Ctrl-C: the hint names soup-run's pid; `kill PID` (TERM) ends
+    /// soup-run and the child, and soup-run exits with the child's 143.
+    @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))
+    func aChildThatIgnoresCtrlCIsLeftWithTheHintsKill() throws {
+        let server = try DevServer()
+        let script = try WatchScript()
+        let driver = try script.directory.write("drive_ignoring.py", ignoringDriver)
+        let child = #"trap 'echo ignoring INT' INT; echo ready-to-ignore; while :; do sleep 0.1; done"#
+        let result = try runProcess(
+            try #require(python3),
+            [
+                driver, Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL, "my-app", "prod",
+                "--", "/bin/sh", "-c", child,
+            ],
+            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken],
+            timeout: 120)
+        let transcript = result.stdoutText
+        #expect(watchCount(of: "Ctrl-C goes to it, each time", in: transcript) == 1, "transcript: \(transcript)")
+        #expect(transcript.contains("ignoring INT"), "transcript: \(transcript)")
+        #expect(
+            transcript.contains("KILLED ") && !transcript.contains("KILLED None"), "no pid in the hint: \(transcript)")
+        #expect(transcript.hasSuffix("STATUS 143\n"), "transcript: \(transcript)")
     }
 
     @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))

@@ -25,6 +25,19 @@ struct WatchSignalTests {
         #expect(h.spawned.count == 1)
     }
 
+    /// Messages name signals as people know them: SIGINT, not "signal 2".
+    @Test func signalsAreNamedInMessages() {
+        var h = WatchHarness()
+        h.feed(.signal(2))
+        h.feed(.signal(2))
+        h.childExits(.signaled(9))
+        #expect(h.logs.contains { $0.hasPrefix("received SIGINT; forwarded") }, "\(h.logs)")
+        #expect(h.logs.contains { $0.hasPrefix("received SIGINT again;") }, "\(h.logs)")
+        #expect(h.logs.contains("the command was killed by SIGKILL; exiting with 137"), "\(h.logs)")
+        #expect(!h.logs.contains { $0.contains("signal 2") || $0.contains("signal 9") }, "\(h.logs)")
+        #expect(ChildStatus.signaled(64).text == "was killed by signal 64")
+    }
+
     @Test func aChildThatTrapsTermAndExitsCleanlyPassesZero() {
         var h = WatchHarness()
         h.feed(.signal(15))
