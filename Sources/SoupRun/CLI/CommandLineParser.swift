@@ -5,6 +5,8 @@
 public enum CommandLineParser {
     /// Parses `arguments` (argv WITHOUT argv[0]) with `environment` (the process environment).
     public static func parse(_ arguments: [String], environment: [String: String]) throws(ParseFailure) -> Invocation {
+        // Not in the option table: a maintainer's generator, neither in --help nor completed.
+        if arguments == ["--man"] { return .manPage }
         let scanned: ArgumentScanner.Scanned
         do {
             switch try ArgumentScanner.scan(arguments) {

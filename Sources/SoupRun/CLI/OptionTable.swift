@@ -194,5 +194,8 @@ public enum EnvironmentVariables {
             "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
         ),
         ("XDG_RUNTIME_DIR", "where --file KEY puts its private directory (else /dev/shm, else TMPDIR)"),
+        ("http_proxy", "proxy for http API URLs, as curl reads it (lower case only)"),
+        ("https_proxy", "proxy for https API URLs (also HTTPS_PROXY; all_proxy for both)"),
+        ("no_proxy", "hosts reached without a proxy, comma-separated (also NO_PROXY)"),
     ]
 }

@@ -35,6 +35,8 @@ public enum SoupRunMain {
             return print("soup-run \(SoupRunVersion.string)\n", effects)
         case .completions(let shell):
             return print(Completions.script(for: shell), effects)
+        case .manPage:
+            return print(ManPage.text(version: SoupRunVersion.string), effects)
         case .run(let configuration):
             let logger = Logger(verbosity: configuration.verbosity) { effects.writeError($0) }
             do {
