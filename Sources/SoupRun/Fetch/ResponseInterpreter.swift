@@ -60,11 +60,11 @@ enum ResponseInterpreter {
     }
 
     /// Whether a 404's `{"error"}` message is the API's own: it names what was not found
-    /// (`Project not found`, `Environment not found`). A route the server does not have
-    /// (`Not found`, a proxy's page) names neither.
+    /// (`Project not found`, `Environment not found`, `Secret not found`). A route the server
+    /// does not have (`Not found`, a proxy's page) names none of them.
     static func namesAPIObject(_ message: String) -> Bool {
         let lower = message.lowercased()
-        return lower.contains("project") || lower.contains("environment")
+        return ["project", "environment", "secret"].contains { lower.contains($0) }
     }
 
     /// The `Retry-After` header in seconds, if present and well-formed.

@@ -60,6 +60,10 @@ import Testing
             #"{"error":"Project not found"}"#,
             .notFound(serverMessage: "Project not found", project: "p", environment: "e")
         ),
+        (
+            #"{"error":"Secret not found"}"#,
+            .notFound(serverMessage: "Secret not found", project: "p", environment: "e")
+        ),
         (#"{"error":"Not found"}"#, .noAPI(url: "http://h:1/api/v1", serverMessage: "Not found")),
         ("<html><body>404 Not Found</body></html>", .noAPI(url: "http://h:1/api/v1", serverMessage: nil)),
         ("", .noAPI(url: "http://h:1/api/v1", serverMessage: nil)),
