@@ -27,22 +27,10 @@ done
 [[ "$secrets" =~ ^[0-9]+$ ]] && [ "$secrets" -ge 1 ] || usage
 case "$format" in shell | dotenv | json | fish) ;; *) usage ;; esac
 
-if ! command -v valgrind >/dev/null; then
-    echo "installing: valgrind" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq valgrind >/dev/null
-fi
-
 . bench/lib.sh
+command -v valgrind >/dev/null || bench_install valgrind
 bench_binaries "$build"
-
-work="$(mktemp -d)"
-server_pid=""
-cleanup() {
-    stop_pids "$server_pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_workspace
 
 # The state file, written directly (10,000 POSTs would take minutes): one environment holding
 # N secrets in random key order, values of realistic length.
