@@ -23,10 +23,11 @@ public struct ExplainedExecError: SoupRunFailure, Equatable {
     public init(
         _ error: ExecError, command: [String], secrets: [String: String], environment: [String: String]
     ) {
-        let inEffect = secrets.filter { environment[$0.key] == $0.value }
+        // Only for the two explanations that need it: exec failing otherwise costs nothing more.
+        func inEffect() -> [String: String] { secrets.filter { environment[$0.key] == $0.value } }
         switch error {
         case .tooLarge(let problem):
-            self.error = problem.measured(against: inEffect).map { .tooLarge($0) } ?? error
+            self.error = problem.measured(against: inEffect()).map { .tooLarge($0) } ?? error
             hint = nil
         case .notFound(let word, let searched):
             self.error = error
@@ -36,7 +37,7 @@ public struct ExplainedExecError: SoupRunFailure, Equatable {
                     "the command word '\(word)' contains a space: give the command and its arguments as "
                         + "separate words, or run it through a shell (-- sh -c '...')")
             }
-            if case .path = searched, inEffect["PATH"] != nil {
+            if case .path = searched, let path = secrets["PATH"], environment["PATH"] == path {
                 hints.append("a secret sets PATH, replacing yours: keep yours with --preserve-env=PATH")
             }
             hint = hints.isEmpty ? nil : hints.joined(separator: "; ")
