@@ -126,7 +126,7 @@ public enum OptionTable {
             "write all secrets to PATH, not the env (path in SOUP_SECRETS_FILE)"),
         spec(
             .mountFormat, .required(placeholder: "FORMAT"), .exportFormats, .files,
-            "format of --mount, dotenv, shell or json (default by extension)"),
+            "format of --mount, " + Configuration.ExportFormat.spelledOut + " (default by suffix)"),
         spec(
             .template, .required(placeholder: "SRC:DEST"), .files, .files,
             "render SRC to DEST, {{ KEY }} or {{ KEY | json, shell, base64 }}"),

@@ -43,11 +43,13 @@ import Testing
             throws: ParseFailure.self,
             performing: { try CommandLineParser.parse(["--export", "--format", "x", "p", "e"], environment: [:]) })
         let summary = OptionTable.spec(.format).summary
+        let mountSummary = OptionTable.spec(.mountFormat).summary
         let usage = try #require(Self.help.split(separator: "\n").first { $0.contains("--export [--format ") })
         for format in Configuration.ExportFormat.allCases {
             let name = format.rawValue
             #expect(error.description.contains(name), "the parser's error lacks \(name)")
             #expect(summary.contains(name), "the --format summary lacks \(name)")
+            #expect(mountSummary.contains(name), "the --mount-format summary lacks \(name)")
             #expect(usage.contains(name), "the usage line lacks \(name)")
         }
         #expect(summary == "export format, shell (default), dotenv, json or fish")

@@ -108,7 +108,9 @@ import Testing
             Case(["--template", ":b"] + pec, .usage, "--template", "SRC:DEST"),
             Case(["--template", "a:"] + pec, .usage, "--template", "SRC:DEST"),
             Case(["--mount-format", "json"] + pec, .usage, "--mount-format is only valid with --mount"),
-            Case(["--mount", "m", "--mount-format", "xml"] + pec, .usage, "--mount-format", "shell, dotenv or json"),
+            Case(
+                ["--mount", "m", "--mount-format", "xml"] + pec, .usage, "--mount-format", "shell, dotenv, json or fish"
+            ),
             Case(["--mount", "m", "--export", "p", "e"], .usage, "--export and --mount"),
             Case(["--export", "--file", "K", "p", "e"], .usage, "--export and --file"),
             Case(
