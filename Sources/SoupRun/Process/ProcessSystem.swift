@@ -29,6 +29,26 @@ public enum ProcessSystem {
         }
     }
 
+    /// `probe`, with a relative path taken from `directory` (nil: the current directory): the
+    /// supervisor lives in "/" while its child runs where soup-run was started.
+    public static func probe(from directory: String?) -> @Sendable (String) -> FileKind {
+        guard let directory, !directory.isEmpty else { return probe }
+        return { path in probe(path.hasPrefix("/") ? path : directory + "/" + path) }
+    }
+
+    /// The current directory, or nil when it cannot be named (removed, too long).
+    public static func currentDirectory() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        return buffer.withUnsafeMutableBufferPointer { raw in
+            guard let base = raw.baseAddress, getcwd(base, raw.count) != nil else { return nil }
+            return String(cString: base)
+        }
+    }
+
+    /// Leaves the current directory for "/", so the supervisor pins no mount; false on failure.
+    @discardableResult
+    public static func leaveDirectory() -> Bool { chdir("/") == 0 }
+
     /// How `path` looks to exec, for the effective user (root needs one execute bit).
     @Sendable public static func probe(_ path: String) -> FileKind {
         var info = stat()

@@ -22,10 +22,15 @@ public enum WatchMode {
             return error.exitCode.rawValue
         }
         logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
+        // Read before the supervisor leaves for "/": every child starts here.
+        let directory = ProcessSystem.currentDirectory()
         let poll: @Sendable (String?) -> PollResult = { etag in
-            pollOnce(source: source, etag: etag, configuration: configuration, inherited: inherited, command: command)
+            pollOnce(
+                source: source, etag: etag, configuration: configuration, inherited: inherited, command: command,
+                directory: directory)
         }
-        let driver = WatchDriver(machine: machine, command: command, worker: PollWorker(poll: poll), logger: logger)
+        let driver = WatchDriver(
+            machine: machine, command: command, directory: directory, worker: PollWorker(poll: poll), logger: logger)
         return driver.run()
     }
 
@@ -77,7 +82,7 @@ public enum WatchMode {
     /// Anything short of a usable environment is a failure, so it never replaces a good one.
     static func pollOnce(
         source: any SecretsSource, etag: String?, configuration: Configuration,
-        inherited: [String: String], command: [String]
+        inherited: [String: String], command: [String], directory: String? = nil
     ) -> PollResult {
         let secrets: [String: String]
         let newTag: String?
@@ -99,7 +104,9 @@ public enum WatchMode {
         } catch {
             return .failed(PollFailure(state: "merge", message: error.description))
         }
-        if case .failure(let error) = PreparedCommand.prepare(command: command, environment: environment) {
+        if case .failure(let error) = PreparedCommand.prepare(
+            command: command, environment: environment, probe: ProcessSystem.probe(from: directory))
+        {
             return .failed(
                 PollFailure(state: "cannot exec", message: "the new secrets would not let the command start: \(error)"))
         }
