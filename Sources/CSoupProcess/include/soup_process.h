@@ -96,6 +96,19 @@ int soup_signal_process(pid_t pid, int sig);
  * where there are none. */
 void soup_realtime_signals(int *first, int *last);
 
+/* ---- the token ----------------------------------------------------------------------------- */
+
+/* Linux: PR_SET_DUMPABLE 0 (no core; /proc/PID/{environ,mem} and ptrace closed to our own uid).
+ * The command becomes dumpable again at its exec. 0, or -1 with errno. */
+int soup_make_undumpable(void);
+/*
+ * Linux with glibc: overwrites `secret` in soup-run's original argv strings (an argument equal to
+ * it, or the value of `--option=secret`, becomes `***`; the block is rewritten without gaps) and
+ * the value of `variable` in the original environment strings, which is what /proc/PID/cmdline
+ * and /proc/PID/environ show (a secret shorter than 3 becomes as many `*`). Returns 1 when something was overwritten. Call before any thread starts.
+ */
+int soup_conceal_secret(const char *secret, const char *variable);
+
 /* ---- terminal ----------------------------------------------------------------------------- */
 
 /* 0 when stdin is a terminal whose foreground group is ours (we may hand it on), else -1. */

@@ -15,6 +15,8 @@ public enum HelpText {
             "first word after <environment> that does not start with '-'; it is passed on verbatim.",
             "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
             "Without --watch, soup-run replaces itself with the command (exec).",
+            "--token on a command line is visible to other users (ps, /proc) while soup-run starts,",
+            "before it masks it as ***: prefer SOUP_TOKEN_FILE or --token-file.",
         ]
         let width = OptionTable.all.map { spelling(of: $0).count }.max() ?? 0
         for group in OptionSpec.Group.allCases {

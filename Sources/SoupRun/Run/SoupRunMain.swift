@@ -14,6 +14,9 @@ public enum SoupRunMain {
         // TERM left at its default action would be dropped. Not in `run(...effects:)`, which
         // tests call in-process.
         ExitOnSignal.install()
+        // First, before the token is read: no core dump and no /proc/PID/{environ,mem} for our
+        // own uid (the command under --watch runs as that uid).
+        TokenProtection.makeUndumpable()
         return run(arguments: arguments, environment: environment, effects: .live)
     }
 
@@ -55,6 +58,8 @@ public enum SoupRunMain {
         _ configuration: Configuration, environment: [String: String], effects: RunEffects, logger: Logger
     ) throws -> Int32 {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
+        // Before the fetch and for the supervisor's whole life: `ps` shows `--token ***`.
+        effects.conceal(token)
         let client = SecretsClient(
             configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
             sleep: effects.sleep)
