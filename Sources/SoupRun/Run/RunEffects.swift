@@ -14,6 +14,8 @@ struct RunEffects: Sendable {
     var exec: @Sendable ([String], [String: String]) -> ExecError
     /// Overwrites the token where other processes can read it back (soup-run's argv, environ).
     var conceal: @Sendable (Secret) -> Void = { _ in }
+    /// `stat` of a file: the token file's permissions, and whether it changed under `--watch`.
+    var fileStamp: @Sendable (String) -> FileStamp? = { _ in nil }
 
     static let live = RunEffects(
         writeOutput: { Platform.writeStandardOutput($0) },
@@ -23,7 +25,8 @@ struct RunEffects: Sendable {
         makeTransport: { CurlTransport(environment: $0) },
         sleep: { Platform.sleep(seconds: $0) },
         exec: { Exec.replaceProcess(command: $0, environment: $1) },
-        conceal: { TokenProtection.conceal($0) }
+        conceal: { TokenProtection.conceal($0) },
+        fileStamp: { Platform.stamp($0) }
     )
 }
 

@@ -60,16 +60,33 @@ public enum SoupRunMain {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
         // Before the fetch and for the supervisor's whole life: `ps` shows `--token ***`.
         effects.conceal(token)
-        let client = SecretsClient(
-            configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
-            sleep: effects.sleep)
+        var tokenFile: (path: String, stamp: FileStamp?)? = nil
+        if case .file(let path) = configuration.token {
+            let stamp = effects.fileStamp(path)
+            tokenFile = (path, stamp)
+            if let stamp, let warning = TokenLoader.permissionWarning(path: path, permissions: stamp.permissions) {
+                logger.warning(warning)
+            }
+        }
+        let transport = effects.makeTransport(environment)
+        let makeClient: @Sendable (Secret) -> SecretsClient = { token in
+            SecretsClient(
+                configuration: configuration, token: token, transport: transport, logger: logger, sleep: effects.sleep)
+        }
+        let client = makeClient(token)
 
         if configuration.watch != nil, case .run(let command) = configuration.mode {
             // --watch: supervise the command instead of exec'ing it (the parser refuses
             // --watch with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
-            // also gives the plain-http warning.
+            // also gives the plain-http warning. A token file is re-read when it changes.
+            let source: any SecretsSource =
+                tokenFile.map { file in
+                    TokenFileSource(
+                        path: file.path, token: token, stamp: file.stamp, makeClient: makeClient,
+                        readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger)
+                } ?? client
             return WatchMode.run(
-                configuration: configuration, command: command, inherited: environment, source: client, logger: logger)
+                configuration: configuration, command: command, inherited: environment, source: source, logger: logger)
         }
 
         let secrets = try client.fetch()
