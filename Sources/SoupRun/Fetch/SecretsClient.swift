@@ -94,7 +94,7 @@ public struct SecretsClient: Sendable {
         let label = attempt.map { " (attempt \($0) of \(policy.retries + 1))" } ?? ""
         var redirects = 0
         while true {
-            logger.debug("GET \(url.redacted)\(label)")
+            logger.debug("GET \(shown(url))\(label)")
             let request = TransportRequest(
                 url: url.string, headers: headers, timeout: configuration.timeout, maxBodyBytes: Self.maxBodyBytes)
             let began = monotonic()
@@ -122,10 +122,18 @@ public struct SecretsClient: Sendable {
             case .redirect(let location):
                 redirects += 1
                 if redirects > Self.maxRedirects { throw .tooManyRedirects(Self.maxRedirects) }
-                url = try RedirectPolicy.target(of: location, from: url, start: start)
-                logger.debug("following redirect (HTTP \(response.status)) to \(url.redacted)")
+                url = try RedirectPolicy.target(of: location, from: url, start: start, token: token.value)
+                logger.debug("following redirect (HTTP \(response.status)) to \(shown(url))")
             }
         }
+    }
+
+    /// A URL for `-v`: redacted (userinfo, query values), and not at all when a redirect put (part
+    /// of) the token into it.
+    private func shown(_ url: HTTPURL) -> String {
+        let text = url.redacted
+        return ResponseInterpreter.echoesToken(text, token: token.value)
+            ? "a URL that contains the token (not shown)" : text
     }
 
     /// Turns a transport failure into the error a person reads.
