@@ -8,9 +8,15 @@ public struct CurlTransport: HTTPTransport {
     /// CURLOPT_CAPATH: a directory of CA certificates, or nil for libcurl's default.
     public var caPath: String?
 
-    public init(caInfo: String? = nil, caPath: String? = nil) {
+    /// The proxy variables (see `ProxySelection`), or nil to leave the choice to libcurl.
+    public var proxyEnvironment: [String: String]?
+    /// Bound on all response header lines together (libcurl's own bounds one line at 100 KiB).
+    public static let maxHeaderBytes = 64 * 1024
+
+    public init(caInfo: String? = nil, caPath: String? = nil, proxyEnvironment: [String: String]? = nil) {
         self.caInfo = caInfo
         self.caPath = caPath
+        self.proxyEnvironment = proxyEnvironment
     }
 
     /// Reads `CURL_CA_BUNDLE` (else `SSL_CERT_FILE`) as the CA file and `SSL_CERT_DIR` as the CA
@@ -20,27 +26,46 @@ public struct CurlTransport: HTTPTransport {
             guard let v = environment[name], !v.isEmpty else { return nil }
             return v
         }
-        self.init(caInfo: value("CURL_CA_BUNDLE") ?? value("SSL_CERT_FILE"), caPath: value("SSL_CERT_DIR"))
+        self.init(
+            caInfo: value("CURL_CA_BUNDLE") ?? value("SSL_CERT_FILE"), caPath: value("SSL_CERT_DIR"),
+            proxyEnvironment: environment.filter { ProxySelection.variables.contains($0.key) })
+    }
+
+    /// The proxy for `url` by `ProxySelection`, "" for none; nil when libcurl chooses.
+    func proxyURL(for url: String) -> String? {
+        guard let proxyEnvironment else { return nil }
+        guard let parsed = try? HTTPURL.parse(url) else { return "" }
+        return ProxySelection.proxy(for: parsed, environment: proxyEnvironment) ?? ""
+    }
+
+    public func proxy(for url: HTTPURL) -> String? {
+        proxyURL(for: url.string).flatMap { $0.isEmpty ? nil : ProxySelection.redacted($0) }
     }
 
     public func get(_ request: TransportRequest) -> TransportResult {
         let timeoutMilliseconds = Self.milliseconds(request.timeout)
         let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         var response = soup_curl_response()
+        let proxy = proxyURL(for: request.url)
+        let shownProxy = proxy.flatMap { $0.isEmpty ? nil : ProxySelection.redacted($0) }
         let rc = withCStrings(headerLines) { lines in
             request.url.withCString { url in
                 withOptionalCString(caInfo) { caInfo in
                     withOptionalCString(caPath) { caPath in
-                        var c = soup_curl_request()
-                        c.url = url
-                        c.headers = lines.baseAddress
-                        c.header_count = lines.count
-                        c.connect_timeout_ms = timeoutMilliseconds
-                        c.total_timeout_ms = timeoutMilliseconds
-                        c.max_body_bytes = max(0, request.maxBodyBytes)
-                        c.ca_info = caInfo
-                        c.ca_path = caPath
-                        return soup_curl_get(&c, &response)
+                        withOptionalCString(proxy) { proxy in
+                            var c = soup_curl_request()
+                            c.url = url
+                            c.headers = lines.baseAddress
+                            c.header_count = lines.count
+                            c.connect_timeout_ms = timeoutMilliseconds
+                            c.total_timeout_ms = timeoutMilliseconds
+                            c.max_body_bytes = max(0, request.maxBodyBytes)
+                            c.ca_info = caInfo
+                            c.ca_path = caPath
+                            c.proxy = proxy
+                            c.max_header_bytes = Self.maxHeaderBytes
+                            return soup_curl_get(&c, &response)
+                        }
                     }
                 }
             }
@@ -51,6 +76,7 @@ public struct CurlTransport: HTTPTransport {
         if response.body_too_large != 0 {
             return .failure(TransportFailure(.bodyTooLarge, "response body exceeds \(request.maxBodyBytes) bytes"))
         }
+        if let failure = Self.protocolFailure(response, proxy: shownProxy) { return .failure(failure) }
         if response.curl_code != 0 {
             let detail = withUnsafeBytes(of: response.error_message) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -60,7 +86,7 @@ public struct CurlTransport: HTTPTransport {
                 Array(request.headers.values) + Self.credentials(in: request.headers)
                 + Self.userinfoParts(of: request.url)
             let message = Self.safeMessage(detail: detail, summary: summary, forbidden: forbidden)
-            return .failure(TransportFailure(Self.kind(ofCurlCode: response.curl_code), message))
+            return .failure(TransportFailure(Self.kind(ofCurlCode: response.curl_code), message, proxy: shownProxy))
         }
         func string(_ p: UnsafeMutablePointer<CChar>?) -> String? { p.map { String(cString: $0) } }
         let body = response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
@@ -68,6 +94,30 @@ public struct CurlTransport: HTTPTransport {
             TransportResponse(
                 status: Int(response.status), etag: string(response.etag), retryAfter: string(response.retry_after),
                 location: string(response.location), contentType: string(response.content_type), body: body))
+    }
+
+    /// Failures that libcurl words misleadingly: headers over our bound (or its own per-line
+    /// bound, reported as "out of memory"), a proxy's refusal of CONNECT, an answer that is not HTTP.
+    static func protocolFailure(_ response: soup_curl_response, proxy: String?) -> TransportFailure? {
+        let code = Int(response.curl_code)
+        let detail = withUnsafeBytes(of: response.error_message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if response.headers_too_large != 0 || (code == SOUP_CURLE_OUT_OF_MEMORY && detail.contains("header")) {
+            return TransportFailure(.headersTooLarge, "response headers exceed \(maxHeaderBytes / 1024) KiB")
+        }
+        guard code != 0 else { return nil }
+        let connect = Int(response.connect_status)
+        if connect >= 300, let proxy {
+            return TransportFailure(.proxyRefused(status: connect), "HTTP \(connect)", proxy: proxy)
+        }
+        // Code 1 is also a refused scheme (file://): only the HTTP/0.9 variant is the server's.
+        if (code == SOUP_CURLE_UNSUPPORTED_PROTOCOL && detail.contains("HTTP/0.9"))
+            || code == SOUP_CURLE_WEIRD_SERVER_REPLY
+        {
+            return TransportFailure(.notHTTP, "the answer is not HTTP", proxy: proxy)
+        }
+        return nil
     }
 
     /// Whole milliseconds, rounded up so a tiny timeout never becomes libcurl's "no timeout" (0).

@@ -71,8 +71,14 @@ public struct SecretsClient: Sendable {
     /// Warns (not under `-q`) when the token would travel unencrypted to another machine.
     /// `fetch()` does this itself; a caller using only `fetchOnce` calls it once.
     public func warnIfPlainHTTP() {
-        guard let url = try? requestURL(), url.scheme == "http", !url.isLoopback else { return }
-        logger.warning("sending the token over plain http to \(url.host); use https for anything but local testing")
+        guard let url = try? requestURL(), url.scheme == "http" else { return }
+        if let proxy = transport.proxy(for: url) {
+            // The proxy reads every plain-http request, token included, wherever the API is.
+            logger.warning(
+                "sending the token over plain http to \(url.host) through the proxy \(proxy), which sees it; use https")
+        } else if !url.isLoopback {
+            logger.warning("sending the token over plain http to \(url.host); use https for anything but local testing")
+        }
     }
 
     private func requestURL() throws(FetchError) -> HTTPURL {
@@ -139,12 +145,17 @@ public struct SecretsClient: Sendable {
     /// Turns a transport failure into the error a person reads.
     static func error(for failure: TransportFailure, url: HTTPURL, timeout: Double) -> FetchError {
         let origin = url.origin.description
+        let via = failure.proxy.map { " (through the proxy \($0))" } ?? ""
         switch failure.kind {
         case .timedOut: return .timedOut(origin: origin, seconds: timeout)
-        case .network: return .network(origin: origin, message: failure.message)
+        case .network: return .network(origin: origin, message: failure.message + via)
         case .tls: return .tls(origin: origin, message: failure.message)
         case .badURL: return .badURL(.invalidHost)
         case .bodyTooLarge: return .bodyTooLarge(limit: maxBodyBytes)
+        case .headersTooLarge: return .headersTooLarge(limit: CurlTransport.maxHeaderBytes)
+        case .notHTTP: return .notHTTP(url: url.redacted)
+        case .proxyRefused(let status):
+            return .proxyRefused(proxy: failure.proxy ?? "in use", target: origin, status: status)
         }
     }
 

@@ -31,8 +31,9 @@ extension PollFailure {
             return "http \(status)"
         case .rateLimited: return "http 429"
         case .notFound: return "http 404"
-        case .invalidData, .bodyTooLarge: return "invalid data"
-        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return "configuration"
+        case .invalidData, .bodyTooLarge, .headersTooLarge: return "invalid data"
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .notHTTP: return "configuration"
+        case .proxyRefused(_, _, let status): return "proxy \(status)"
         case .gaveUp(_, let last): return state(of: last)
         }
     }
