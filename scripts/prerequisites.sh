@@ -21,6 +21,8 @@ if [ "${1:-}" = --test ]; then
     command -v fish >/dev/null || need+=(fish)
     command -v unshare >/dev/null || need+=(util-linux)
     command -v python3 >/dev/null || need+=(python3)
+    # A self-signed certificate for the loopback TLS server of the SSLKEYLOGFILE test.
+    command -v openssl >/dev/null || need+=(openssl)
 fi
 yaml_missing() { [ "${1:-}" = --test ] && command -v python3 >/dev/null && ! python3 -c 'import yaml' 2>/dev/null; }
 if [ ${#need[@]} -eq 0 ]; then

@@ -10,6 +10,11 @@ public struct CurlTransport: HTTPTransport {
 
     /// The proxy variables (see `ProxySelection`), or nil to leave the choice to libcurl.
     public var proxyEnvironment: [String: String]?
+    /// Variables libcurl (or its TLS library) would read from the process environment and soup-run
+    /// must not honour for its own connection: `SSLKEYLOGFILE` would log the keys that decrypt the
+    /// token. `SoupRunMain` removes them from soup-run's own environment at start.
+    public static let ignoredVariables = ["SSLKEYLOGFILE"]
+
     /// Bound on all response header lines together (libcurl's own bounds one line at 100 KiB).
     public static let maxHeaderBytes = 64 * 1024
 

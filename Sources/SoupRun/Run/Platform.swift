@@ -113,6 +113,11 @@ public enum Platform {
         }
     }
 
+    /// Removes `name` from soup-run's own process environment (`unsetenv`), for variables that
+    /// must reach the command (which gets the environment read at start) but not libraries inside
+    /// soup-run. Call before any thread starts: `unsetenv` races with `getenv` elsewhere.
+    public static func removeFromOwnEnvironment(_ name: String) { unsetenv(name) }
+
     /// Writes all of `text` to standard error (best effort: a closed stderr is not an error).
     public static func writeStandardError(_ text: String) { write(text, to: 2) }
 

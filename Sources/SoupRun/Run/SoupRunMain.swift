@@ -17,6 +17,9 @@ public enum SoupRunMain {
         // First, before the token is read: no core dump and no /proc/PID/{environ,mem} for our
         // own uid (the command under --watch runs as that uid).
         TokenProtection.makeUndumpable()
+        // Not for soup-run's own connection: libcurl's TLS backend would write the session keys
+        // of the token's connection there. The command still gets it (`environment` is a copy).
+        for name in CurlTransport.ignoredVariables { Platform.removeFromOwnEnvironment(name) }
         return run(arguments: arguments, environment: environment, effects: .live)
     }
 
