@@ -65,8 +65,7 @@ let forwardedSignalScript = #"""
                 ],
                 environment: ["PATH": "/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken])
             #expect(run.waitForOutput("ready ", in: .stdout, timeout: 60), "stderr: \(run.stderrText)")
-            let children = try String(contentsOfFile: "/proc/\(run.pid)/task/\(run.pid)/children", encoding: .utf8)
-            let init1 = try #require(Int32(children.split(separator: " ").first ?? ""))
+            let init1 = try namespaceInit(of: run)
             let status = try String(contentsOfFile: "/proc/\(init1)/status", encoding: .utf8)
             #expect(status.contains("NSpid:\t\(init1)\t1\n"), "soup-run is PID 1 of the namespace")
             Self.expectForwarded(run, to: init1)

@@ -94,24 +94,6 @@ let daemonScript = #"""
             run.signal(SIGTERM)
             #expect(run.wait(timeout: 30).termination == .exited(143))
         }
-
-        @Test func theParentDeathSignalIsTheStopSignal() throws {
-            let server = try DevServer()
-            let script = try WatchScript()
-            let run = try startWatch(
-                apiURL: server.apiURL, options: ["--stop-signal", "USR1"], command: script.command())
-            defer { watchKillChildren(of: run) }
-            #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
-            let child = try #require(watchPid(after: "ready 1 pid", in: run.stdoutText))
-            run.signal(SIGKILL)
-            #expect(run.wait(timeout: 30).termination == .signaled(SIGKILL))
-            let deadline = Date().addingTimeInterval(30)
-            while !script.events.contains("got USR1 1") && Date() < deadline {
-                usleep(20_000)  // polling a file the orphaned child writes; bounded by the deadline
-            }
-            #expect(script.events == ["got USR1 1"])
-            if watchProcessExists(child) { kill(child, SIGKILL) }
-        }
     }
 
     /// Kills what a test's children reported (`pid=N`, `daemon N`) if it still runs.

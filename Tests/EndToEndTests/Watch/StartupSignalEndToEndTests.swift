@@ -53,8 +53,7 @@ struct StartupSignalEndToEndTests {
                 ["--pid", "--fork", "--mount-proc", Binaries.soupRun] + Self.arguments(port: api.port, watch: true),
                 environment: Self.environment)
             #expect(run.waitForOutput(Self.requestMarker, in: .stderr, timeout: 30), "stderr: \(run.stderrText)")
-            let children = try String(contentsOfFile: "/proc/\(run.pid)/task/\(run.pid)/children", encoding: .utf8)
-            let init1 = try #require(Int32(children.split(separator: " ").first ?? ""))
+            let init1 = try namespaceInit(of: run)
             kill(init1, signal)
             let result = run.wait(timeout: 60)
             #expect(result.termination == .exited(128 + signal), "stderr: \(result.stderrText)")
