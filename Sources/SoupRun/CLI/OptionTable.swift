@@ -15,6 +15,10 @@ public enum OptionID: String, CaseIterable, Sendable {
     case stopSignal = "stop-signal"
     case stopTimeout = "stop-timeout"
     case splay
+    case reloadSignal = "reload-signal"
+    case file, mount
+    case mountFormat = "mount-format"
+    case template
     case quiet, verbose, help, version, completions
 }
 
@@ -32,7 +36,7 @@ public struct OptionSpec: Sendable, Equatable {
 
     /// What a completion script offers for the value.
     public enum ValueCompletion: Sendable, Equatable {
-        case nothing, files, url, signals, exportFormats, shells
+        case nothing, files, url, signals, reloadSignals, exportFormats, shells
     }
 
     /// The section of `--help` the option is listed in.
@@ -40,6 +44,7 @@ public struct OptionSpec: Sendable, Equatable {
         case api = "API and token"
         case secrets = "Which secrets, and how they are merged"
         case export = "Export instead of running a command"
+        case files = "Secrets as files (soup-run stays the parent and removes them at the end)"
         case watch = "Watch mode (supervise and restart on change)"
         case output = "Output and information"
     }
@@ -101,6 +106,18 @@ public enum OptionTable {
             .format, .required(placeholder: "FORMAT"), .exportFormats, .export,
             "export format, shell (default), dotenv or json"),
         spec(
+            .file, .required(placeholder: "KEY[=PATH]"), .nothing, .files,
+            "put KEY in a file, its path in KEY (no PATH, a private 0700 dir)"),
+        spec(
+            .mount, .required(placeholder: "PATH"), .files, .files,
+            "write all secrets to PATH, not the env (path in SOUP_SECRETS_FILE)"),
+        spec(
+            .mountFormat, .required(placeholder: "FORMAT"), .exportFormats, .files,
+            "format of --mount, dotenv, shell or json (default by extension)"),
+        spec(
+            .template, .required(placeholder: "SRC:DEST"), .files, .files,
+            "render SRC to DEST, {{ KEY }} or {{ KEY | json, shell, base64 }}"),
+        spec(
             .watch, .none, .nothing, .watch,
             "supervise the command, restart it when its environment changes"),
         spec(
@@ -115,6 +132,9 @@ public enum OptionTable {
         spec(
             .splay, .required(placeholder: "SECONDS"), .nothing, .watch,
             "random delay before each restart, up to this long (default 0)"),
+        spec(
+            .reloadSignal, .required(placeholder: "SIG|none"), .reloadSignals, .watch,
+            "when only files change, send SIG (or none) instead of restarting"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
         spec(
             .verbose, .none, .nothing, .output,
@@ -153,5 +173,13 @@ public enum EnvironmentVariables {
         ("SOUP_API_URL", "API base URL, default https://api.soup.dev/api/v1; --api-url wins"),
         ("SOUP_TOKEN", "API token; --token and --token-file win"),
         ("SOUP_TOKEN_FILE", "file holding the API token; --token and --token-file win"),
+        // The trust store for https (TrustStore): with none set, /etc/ssl/certs, then the usual bundles.
+        ("CURL_CA_BUNDLE", "CA bundle (PEM) for https, instead of SSL_CERT_FILE (missing: exit 78)"),
+        ("SSL_CERT_FILE", "CA bundle (PEM) for https (missing: exit 78)"),
+        (
+            "SSL_CERT_DIR",
+            "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
+        ),
+        ("XDG_RUNTIME_DIR", "where --file KEY puts its private directory (else /dev/shm, else TMPDIR)"),
     ]
 }

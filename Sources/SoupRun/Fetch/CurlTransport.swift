@@ -1,12 +1,11 @@
 import CSoupCurl
 
-/// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, proxies from libcurl's
-/// own environment handling (`http_proxy`, `https_proxy`, `no_proxy`), CA settings as curl honours them.
+/// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, the proxy chosen by
+/// `ProxySelection` from curl's variables (`http_proxy`, `https_proxy`, `no_proxy`), CAs from
+/// `TrustStore`.
 public struct CurlTransport: HTTPTransport {
-    /// CURLOPT_CAINFO: a CA bundle file, or nil for libcurl's default.
-    public var caInfo: String?
-    /// CURLOPT_CAPATH: a directory of CA certificates, or nil for libcurl's default.
-    public var caPath: String?
+    /// The CAs https connections trust: CURLOPT_CAINFO / CURLOPT_CAPATH, or libcurl's default.
+    public var trustStore: TrustStore
 
     /// The proxy variables (see `ProxySelection`), or nil to leave the choice to libcurl.
     public var proxyEnvironment: [String: String]?
@@ -18,21 +17,22 @@ public struct CurlTransport: HTTPTransport {
     /// Bound on all response header lines together (libcurl's own bounds one line at 100 KiB).
     public static let maxHeaderBytes = 64 * 1024
 
-    public init(caInfo: String? = nil, caPath: String? = nil, proxyEnvironment: [String: String]? = nil) {
-        self.caInfo = caInfo
-        self.caPath = caPath
+    public init(trustStore: TrustStore = .libraryDefault, proxyEnvironment: [String: String]? = nil) {
+        self.trustStore = trustStore
         self.proxyEnvironment = proxyEnvironment
     }
 
-    /// Reads `CURL_CA_BUNDLE` (else `SSL_CERT_FILE`) as the CA file and `SSL_CERT_DIR` as the CA
-    /// directory, the variables the curl tool honours. Empty values count as unset.
-    public init(environment: [String: String]) {
-        func value(_ name: String) -> String? {
-            guard let v = environment[name], !v.isEmpty else { return nil }
-            return v
-        }
+    /// The store `TrustStore.choose` finds for `environment`: `CURL_CA_BUNDLE` (else
+    /// `SSL_CERT_FILE`), `SSL_CERT_DIR`, else (Linux) the usual places; the proxy by
+    /// `ProxySelection` from the same environment.
+    public init(environment: [String: String], probe: TrustStore.Probe = .live) {
+        #if os(Linux)
+            let search = true
+        #else
+            let search = false
+        #endif
         self.init(
-            caInfo: value("CURL_CA_BUNDLE") ?? value("SSL_CERT_FILE"), caPath: value("SSL_CERT_DIR"),
+            trustStore: TrustStore.choose(environment: environment, probe: probe, search: search),
             proxyEnvironment: environment.filter { ProxySelection.variables.contains($0.key) })
     }
 
@@ -48,6 +48,10 @@ public struct CurlTransport: HTTPTransport {
     }
 
     public func get(_ request: TransportRequest) -> TransportResult {
+        if TrustStore.needed(for: request.url), let problem = trustStore.problem {
+            return .failure(TransportFailure(.trustStore, problem))
+        }
+        let (caInfo, caPath) = trustStore.libcurlOptions
         let timeoutMilliseconds = Self.milliseconds(request.timeout)
         let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         var response = soup_curl_response()

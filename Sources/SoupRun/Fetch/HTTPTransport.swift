@@ -51,6 +51,8 @@ public struct TransportFailure: Error, Sendable, Equatable {
         case badURL
         /// The body exceeded `maxBodyBytes`.
         case bodyTooLarge
+        /// No usable CA store for an https URL (`TrustStore`): a configuration problem.
+        case trustStore
         /// The response headers exceeded the transport's bound (`message` says it).
         case headersTooLarge
         /// What came back is not HTTP/1.x or later (HTTP/0.9, another protocol).

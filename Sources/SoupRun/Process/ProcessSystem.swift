@@ -36,15 +36,6 @@ public enum ProcessSystem {
         return { path in probe(path.hasPrefix("/") ? path : directory + "/" + path) }
     }
 
-    /// The current directory, or nil when it cannot be named (removed, too long).
-    public static func currentDirectory() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        return buffer.withUnsafeMutableBufferPointer { raw in
-            guard let base = raw.baseAddress, getcwd(base, raw.count) != nil else { return nil }
-            return String(cString: base)
-        }
-    }
-
     /// Leaves the current directory for "/", so the supervisor pins no mount; false on failure.
     @discardableResult
     public static func leaveDirectory() -> Bool { chdir("/") == 0 }
