@@ -7,7 +7,7 @@ import SoupCore
 #endif
 
 /// What `stat` says about a file: when any of it changes, the file was rewritten or replaced.
-public struct FileStamp: Sendable, Equatable {
+public struct TokenFileStamp: Sendable, Equatable {
     public var device: UInt64
     public var inode: UInt64
     public var size: Int64
@@ -190,7 +190,7 @@ public enum Platform {
 
     /// The identity, size, modification time and permission bits of the file at `path` (links
     /// followed, so a Kubernetes `..data` symlink swap counts as a change), or nil.
-    public static func stamp(_ path: String) -> FileStamp? {
+    public static func tokenFileStamp(_ path: String) -> TokenFileStamp? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         #if canImport(Darwin)
@@ -198,7 +198,7 @@ public enum Platform {
         #else
             let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         #endif
-        return FileStamp(
+        return TokenFileStamp(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: modified,
             permissions: UInt32(info.st_mode & 0o7777))
     }

@@ -10,12 +10,14 @@ struct RunEffects: Sendable {
     /// The HTTP transport, configured from the environment (CA files).
     var makeTransport: @Sendable ([String: String]) -> any HTTPTransport
     var sleep: @Sendable (Double) -> Void
+    /// Reads `--env-file` files.
+    var envFiles: EnvFileAccess = .live
     /// Replaces the process with the command; returns only on failure.
     var exec: @Sendable ([String], [String: String]) -> ExecError
     /// Overwrites the token where other processes can read it back (soup-run's argv, environ).
     var conceal: @Sendable (Secret) -> Void = { _ in }
     /// `stat` of a file: the token file's permissions, and whether it changed under `--watch`.
-    var fileStamp: @Sendable (String) -> FileStamp? = { _ in nil }
+    var fileStamp: @Sendable (String) -> TokenFileStamp? = { _ in nil }
 
     static let live = RunEffects(
         writeOutput: { Platform.writeStandardOutput($0) },
@@ -26,7 +28,7 @@ struct RunEffects: Sendable {
         sleep: { Platform.sleep(seconds: $0) },
         exec: { Exec.replaceProcess(command: $0, environment: $1) },
         conceal: { TokenProtection.conceal($0) },
-        fileStamp: { Platform.stamp($0) }
+        fileStamp: { Platform.tokenFileStamp($0) }
     )
 }
 

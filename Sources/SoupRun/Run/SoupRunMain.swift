@@ -63,7 +63,7 @@ public enum SoupRunMain {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
         // Before the fetch and for the supervisor's whole life: `ps` shows `--token ***`.
         effects.conceal(token)
-        var tokenFile: (path: String, stamp: FileStamp?)? = nil
+        var tokenFile: (path: String, stamp: TokenFileStamp?)? = nil
         if case .file(let path) = configuration.token {
             let stamp = effects.fileStamp(path)
             tokenFile = (path, stamp)
@@ -71,28 +71,32 @@ public enum SoupRunMain {
                 logger.warning(warning)
             }
         }
+        // The operands' environment, `--also` environments and env files: one source.
         let transport = effects.makeTransport(environment)
-        let makeClient: @Sendable (Secret) -> SecretsClient = { token in
-            SecretsClient(
-                configuration: configuration, token: token, transport: transport, logger: logger, sleep: effects.sleep)
+        let makeLayers: @Sendable (Secret) -> LayerStack = { token in
+            LayerStack.make(
+                configuration: configuration, token: token, transport: transport, logger: logger,
+                sleep: effects.sleep, files: effects.envFiles)
         }
-        let client = makeClient(token)
+        let layers = makeLayers(token)
 
         if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
             // --watch or files: supervise the command instead of exec'ing it (the parser refuses
-            // both with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
-            // also gives the plain-http warning. A token file is re-read when it changes.
-            let source: any SecretsSource =
-                tokenFile.map { file in
-                    TokenFileSource(
-                        path: file.path, token: token, stamp: file.stamp, makeClient: makeClient,
-                        readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger)
-                } ?? client
+            // both with --export). WatchMode's start-up fetch is `layers.fetchWithETag()`, whose
+            // clients also give the plain-http warning. A token file is re-read when it changes.
+            if let file = tokenFile {
+                let source = TokenFileSource(
+                    path: file.path, token: token, stamp: file.stamp, makeClient: makeLayers,
+                    readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger)
+                return WatchMode.run(
+                    configuration: configuration, command: command, inherited: environment, source: source,
+                    logger: logger)
+            }
             return WatchMode.run(
-                configuration: configuration, command: command, inherited: environment, source: source, logger: logger)
+                configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }
 
-        let secrets = try client.fetch()
+        let secrets = try layers.load()
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)

@@ -8,23 +8,26 @@ import SoupCore
 ///
 /// A file that cannot be read or holds no usable token keeps the current token (one warning per
 /// change of the file): rotation must never stop a running supervisor.
-final class TokenFileSource: SecretsSource, Sendable {
+final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable where Source.Failure: TokenRejection {
+    typealias Failure = Source.Failure
+
     private struct State {
         var token: Secret
-        var client: SecretsClient
-        var stamp: FileStamp?
+        var client: Source
+        var stamp: TokenFileStamp?
     }
 
     private let path: String
-    private let makeClient: @Sendable (Secret) -> SecretsClient
+    private let makeClient: @Sendable (Secret) -> Source
     private let readFile: @Sendable (String) throws -> [UInt8]
-    private let fileStamp: @Sendable (String) -> FileStamp?
+    private let fileStamp: @Sendable (String) -> TokenFileStamp?
     private let logger: Logger
     private let state: Locked<State>
 
     init(
-        path: String, token: Secret, stamp: FileStamp?, makeClient: @escaping @Sendable (Secret) -> SecretsClient,
-        readFile: @escaping @Sendable (String) throws -> [UInt8], fileStamp: @escaping @Sendable (String) -> FileStamp?,
+        path: String, token: Secret, stamp: TokenFileStamp?, makeClient: @escaping @Sendable (Secret) -> Source,
+        readFile: @escaping @Sendable (String) throws -> [UInt8],
+        fileStamp: @escaping @Sendable (String) -> TokenFileStamp?,
         logger: Logger
     ) {
         self.path = path
@@ -35,32 +38,26 @@ final class TokenFileSource: SecretsSource, Sendable {
         state = Locked(State(token: token, client: makeClient(token), stamp: stamp))
     }
 
-    private var client: SecretsClient { state.withLock { $0.client } }
+    private var client: Source { state.withLock { $0.client } }
 
-    func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?) {
+    func fetchWithETag() throws(Failure) -> (secrets: [String: String], etag: String?) {
         try client.fetchWithETag()
     }
 
-    func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
+    func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult {
         let now = fileStamp(path)
         if now != state.withLock({ $0.stamp }) { reload(stamp: now) }
         do {
-            return try client.fetchOnce(ifNoneMatch: etag)
-        } catch let error where Self.rejectsToken(error) {
+            return try client.fetch(ifNoneMatch: etag)
+        } catch let error where error.rejectsToken {
             guard reload(stamp: fileStamp(path)) else { throw error }
-            return try client.fetchOnce(ifNoneMatch: etag)
+            return try client.fetch(ifNoneMatch: etag)
         }
-    }
-
-    /// 401 or 403: the token may have been rotated (and the old one revoked).
-    static func rejectsToken(_ error: FetchError) -> Bool {
-        if case .permission(let status, _) = error { return status == 401 || status == 403 }
-        return false
     }
 
     /// Re-reads the file; true when it holds a new usable token, which later polls then use.
     @discardableResult
-    private func reload(stamp: FileStamp?) -> Bool {
+    private func reload(stamp: TokenFileStamp?) -> Bool {
         state.withLock { $0.stamp = stamp }
         let token: Secret
         do {
@@ -77,5 +74,24 @@ final class TokenFileSource: SecretsSource, Sendable {
         }
         if changed { logger.info("the token file \(path) holds a new token; using it from now on") }
         return changed
+    }
+}
+
+/// A failure that may mean the token was rotated: 401 or 403 (the old one revoked).
+protocol TokenRejection {
+    var rejectsToken: Bool { get }
+}
+
+extension FetchError: TokenRejection {
+    var rejectsToken: Bool {
+        if case .permission(let status, _) = self { return status == 401 || status == 403 }
+        return false
+    }
+}
+
+extension LayerError: TokenRejection {
+    var rejectsToken: Bool {
+        if case .fetch(let error) = cause { return error.rejectsToken }
+        return false
     }
 }
