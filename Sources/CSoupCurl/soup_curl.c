@@ -23,6 +23,8 @@ typedef struct transfer {
     soup_curl_response *response;
     size_t capacity;
     size_t max_body;
+    size_t header_bytes;
+    size_t max_headers;
 } transfer;
 
 static size_t on_body(char *data, size_t size, size_t count, void *userdata) {
@@ -70,8 +72,15 @@ static void clear_headers(soup_curl_response *r) {
 }
 
 static size_t on_header(char *line, size_t size, size_t count, void *userdata) {
-    soup_curl_response *r = ((transfer *)userdata)->response;
+    transfer *t = userdata;
+    soup_curl_response *r = t->response;
     size_t n = size * count;
+    /* A bound of our own on all header lines (libcurl's only bounds one line, as "out of memory"). */
+    t->header_bytes += n;
+    if (t->max_headers > 0 && t->header_bytes > t->max_headers) {
+        r->headers_too_large = 1;
+        return 0;
+    }
     /* A new status line starts a new header block (1xx, proxy CONNECT): keep only the last. */
     if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) clear_headers(r);
     keep_header(line, n, "ETag", &r->etag);
@@ -97,7 +106,7 @@ int soup_curl_get(const soup_curl_request *request, soup_curl_response *response
         if (!next) { curl_slist_free_all(headers); curl_easy_cleanup(curl); return -1; }
         headers = next;
     }
-    transfer t = { response, 0, request->max_body_bytes };
+    transfer t = { response, 0, request->max_body_bytes, 0, request->max_header_bytes };
 
     curl_easy_setopt(curl, CURLOPT_URL, request->url);
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -121,6 +130,8 @@ int soup_curl_get(const soup_curl_request *request, soup_curl_response *response
         curl_easy_setopt(curl, CURLOPT_CAINFO, request->ca_info);
         curl_easy_setopt(curl, CURLOPT_CAPATH, request->ca_path);
     }
+    /* The Swift side chooses the proxy (and never one for a loopback host); "" means none. */
+    if (request->proxy) curl_easy_setopt(curl, CURLOPT_PROXY, request->proxy);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -132,6 +143,7 @@ int soup_curl_get(const soup_curl_request *request, soup_curl_response *response
     response->error_summary = curl_easy_strerror(code);
     if (code == CURLE_FILESIZE_EXCEEDED) response->body_too_large = 1;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &response->connect_status);
 
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);

@@ -1,5 +1,5 @@
 /*
- * Signals as bytes on a self-pipe (portable Linux + macOS), reaping, process groups, terminal.
+ * Signals as bytes on a self-pipe (portable Linux + macOS), the terminal.
  * The supervisor's loop poll()s the pipe; the handlers only write one byte.
  */
 #define _GNU_SOURCE
@@ -13,11 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#if defined(__linux__)
-#include <sys/prctl.h>
-#endif
 
 static int pipe_read = -1;
 static volatile int pipe_write = -1;
@@ -186,32 +182,13 @@ int soup_wait_readable(int fd, int timeout_ms) {
     return ready > 0 ? 1 : 0;
 }
 
-pid_t soup_reap(pid_t pid, int *status) {
-    pid_t reaped;
-    do reaped = waitpid(pid, status, WNOHANG | WUNTRACED); while (reaped < 0 && errno == EINTR);
-    return reaped;
-}
-
-int soup_wifstopped(int status) { return WIFSTOPPED(status); }
-int soup_wexitstatus(int status) { return WEXITSTATUS(status); }
-int soup_wifsignaled(int status) { return WIFSIGNALED(status); }
-int soup_wtermsig(int status) { return WTERMSIG(status); }
-
-int soup_signal_group(pid_t pgid, int sig) {
-    if (pgid <= 1) return EINVAL; // never kill(-1) or kill(0): that is everyone, or ourselves
-    return kill(-pgid, sig) == 0 ? 0 : errno;
-}
-
-int soup_group_exists(pid_t pgid) {
-    if (pgid <= 1) return 0;
-    return kill(-pgid, 0) == 0 || errno == EPERM;
-}
-
-int soup_become_subreaper(void) {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
-    return prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 ? 0 : errno;
+void soup_realtime_signals(int *first, int *last) {
+#if defined(SIGRTMIN) && defined(SIGRTMAX)
+    *first = SIGRTMIN;
+    *last = SIGRTMAX;
 #else
-    return ENOSYS;
+    *first = 0;
+    *last = -1;
 #endif
 }
 
@@ -232,16 +209,25 @@ void soup_terminal_reclaim(int fd) {
 }
 
 void soup_terminal_suspend_with(int fd, pid_t pgid) {
-    if (fd < 0 || pgid <= 1) return;
+    if (pgid <= 1) return;
     soup_terminal_reclaim(fd);
     // Default SIGTSTP stops every thread here; an orphaned process group (a session leader
-    // under a program without job control) is not stopped by it and just carries on.
+    // under a program without job control) is not stopped by it and just carries on, and
+    // neither is PID 1. The supervisor catches SIGTSTP to forward it: default for this raise.
+    struct sigaction stop, handler;
+    memset(&stop, 0, sizeof stop);
+    stop.sa_handler = SIG_DFL;
+    sigemptyset(&stop.sa_mask);
+    int swapped = sigaction(SIGTSTP, &stop, &handler) == 0;
     raise(SIGTSTP);
-    sigset_t ttou, previous;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    pthread_sigmask(SIG_BLOCK, &ttou, &previous);
-    if (tcgetpgrp(fd) == getpgrp()) (void)tcsetpgrp(fd, pgid); // `fg`: the child reads the terminal again
-    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (swapped) sigaction(SIGTSTP, &handler, NULL);
+    if (fd >= 0) {
+        sigset_t ttou, previous;
+        sigemptyset(&ttou);
+        sigaddset(&ttou, SIGTTOU);
+        pthread_sigmask(SIG_BLOCK, &ttou, &previous);
+        if (tcgetpgrp(fd) == getpgrp()) (void)tcsetpgrp(fd, pgid); // `fg`: the child reads the terminal again
+        pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    }
     kill(-pgid, SIGCONT);
 }

@@ -25,6 +25,10 @@ typedef struct soup_curl_request {
      * clears); both NULL leaves libcurl's defaults. */
     const char *ca_info;
     const char *ca_path;
+    /* CURLOPT_PROXY: the proxy URL, "" for none, or NULL for libcurl's own choice (environment). */
+    const char *proxy;
+    /* The transfer is aborted (headers_too_large) once the response's headers exceed this. */
+    size_t max_header_bytes;
 } soup_curl_request;
 
 /* What came back. Strings and the body are malloc'd (or NULL); free with soup_curl_response_free. */
@@ -33,7 +37,11 @@ typedef struct soup_curl_response {
     int curl_code;
     /* Set when the body exceeded max_body_bytes (curl_code is then nonzero). */
     int body_too_large;
+    /* Set when the headers exceeded max_header_bytes (curl_code is then nonzero). */
+    int headers_too_large;
     long status;
+    /* The proxy's answer to CONNECT (CURLINFO_HTTP_CONNECTCODE), 0 when there was none. */
+    long connect_status;
     char *etag;
     char *retry_after;
     char *location;
@@ -62,6 +70,8 @@ enum {
     SOUP_CURLE_COULDNT_RESOLVE_PROXY = 5,
     SOUP_CURLE_COULDNT_RESOLVE_HOST = 6,
     SOUP_CURLE_COULDNT_CONNECT = 7,
+    SOUP_CURLE_WEIRD_SERVER_REPLY = 8,
+    SOUP_CURLE_OUT_OF_MEMORY = 27,
     SOUP_CURLE_OPERATION_TIMEDOUT = 28,
     SOUP_CURLE_SSL_CONNECT_ERROR = 35,
     SOUP_CURLE_PEER_FAILED_VERIFICATION = 60,

@@ -24,14 +24,15 @@ int soup_exec_replace(const char *path, char *const argv[], char *const envp[]);
 /*
  * Starts `path` as a child in its own process group. In the child, before execve: setpgid(0,0);
  * if `terminal_fd` >= 0, make the new group the terminal's foreground group; on Linux,
- * PR_SET_PDEATHSIG(`death_signal`) then exit at once if the parent already died; default
+ * PR_SET_PDEATHSIG(`death_signal`) then exit at once if the parent already died; chdir to
+ * `directory` when it is not NULL (the supervisor itself lives in "/"); default
  * dispositions, empty mask, soup-run's own descriptors closed.
  * Returns 0 and stores the pid. On failure stores -1 and returns execve's errno (> 0, reported
  * by the child through a close-on-exec pipe; that child is already reaped), or minus the errno
  * of pipe/fork (< 0) when no child could be made.
  */
 int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-               int death_signal, pid_t *pid_out);
+               int death_signal, const char *directory, pid_t *pid_out);
 
 /* ---- signals ------------------------------------------------------------------------------ */
 
@@ -80,6 +81,33 @@ int soup_signal_group(pid_t pgid, int sig);
 int soup_group_exists(pid_t pgid);
 /* Linux: become a child subreaper (orphans of the child are re-parented to us). 0 or errno. */
 int soup_become_subreaper(void);
+/* 1 while this process has any child (running, stopped or a zombie not yet reaped), else 0. */
+int soup_has_children(void);
+/*
+ * Linux: the pids of this process's children (every thread's, from /proc/self/task/N/children),
+ * up to `max`; returns the count (0 when there are none or /proc cannot tell).
+ */
+int soup_list_children(pid_t *out, int max);
+/* getpgid(pid): the process group, or -1 when the process is gone. */
+pid_t soup_process_group(pid_t pid);
+/* kill(pid, sig): 0, or the errno. */
+int soup_signal_process(pid_t pid, int sig);
+/* The first and last real-time signal numbers (Linux, glibc's SIGRTMIN/SIGRTMAX); 0 and -1
+ * where there are none. */
+void soup_realtime_signals(int *first, int *last);
+
+/* ---- the token ----------------------------------------------------------------------------- */
+
+/* Linux: PR_SET_DUMPABLE 0 (no core; /proc/PID/{environ,mem} and ptrace closed to our own uid).
+ * The command becomes dumpable again at its exec. 0, or -1 with errno. */
+int soup_make_undumpable(void);
+/*
+ * Linux with glibc: overwrites `secret` in soup-run's original argv strings (an argument equal to
+ * it, or the value of `--option=secret`, becomes `***`; the block is rewritten without gaps) and
+ * the value of `variable` in the original environment strings, which is what /proc/PID/cmdline
+ * and /proc/PID/environ show (a secret shorter than 3 becomes as many `*`). Returns 1 when something was overwritten. Call before any thread starts.
+ */
+int soup_conceal_secret(const char *secret, const char *variable);
 
 /* ---- terminal ----------------------------------------------------------------------------- */
 
@@ -88,9 +116,11 @@ int soup_terminal_we_own(void);
 /* Makes our own process group the terminal's foreground group again (SIGTTOU blocked). */
 void soup_terminal_reclaim(int fd);
 /*
- * Job control for a child that owns the terminal and was stopped (Ctrl-Z): take the terminal
- * back, stop ourselves (SIGTSTP) so the shell gets its prompt back; once continued (`fg` or
- * `bg`), give the terminal to `pgid` again if it is ours, and continue `pgid`.
+ * Job control for a child that was stopped (Ctrl-Z), or a SIGTSTP sent to soup-run: take the
+ * terminal back (when `fd` >= 0), stop ourselves (SIGTSTP at its default action, whatever the
+ * handler) so the shell gets its prompt back; once continued (`fg`, `bg`, SIGCONT), give the
+ * terminal to `pgid` again if it is ours, and continue `pgid`. As PID 1 the kernel does not stop
+ * us, so this only continues `pgid`.
  */
 void soup_terminal_suspend_with(int fd, pid_t pgid);
 

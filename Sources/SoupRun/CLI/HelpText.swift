@@ -19,6 +19,8 @@ public enum HelpText {
         "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
         "Without --watch, --file, --mount or --template, soup-run replaces itself with the command",
         "(exec); with them it stays its parent, and removes its files when it ends (not if SIGKILLed).",
+        "--token on a command line is visible to other users (ps, /proc) while soup-run starts,",
+        "before it masks it as ***: prefer SOUP_TOKEN_FILE or --token-file.",
     ]
 
     public static func text(version: String) -> String {

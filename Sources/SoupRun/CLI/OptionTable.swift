@@ -78,7 +78,7 @@ public enum OptionTable {
             "API base URL (env SOUP_API_URL; see its default below)"),
         spec(
             .token, .required(placeholder: "TOKEN"), .nothing, .api,
-            "API token (env SOUP_TOKEN)"),
+            "API token (env SOUP_TOKEN); others see it in ps as soup-run starts"),
         spec(
             .tokenFile, .required(placeholder: "PATH"), .files, .api,
             "token file, trailing line breaks trimmed (env SOUP_TOKEN_FILE)"),

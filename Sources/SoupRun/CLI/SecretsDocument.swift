@@ -71,6 +71,28 @@ public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
 
     public init(_ reason: Reason) { self.reason = reason }
 
+    /// How many characters of an invalid key a message shows.
+    static let shownKeyCharacters = 8
+
+    /// The first `shownKeyCharacters` of `key`, control characters escaped, `…` when cut.
+    static func keyPrefix(_ key: String) -> String {
+        let cut = key.unicodeScalars.count > shownKeyCharacters
+        let head = String(String.UnicodeScalarView(key.unicodeScalars.prefix(shownKeyCharacters)))
+        return UsageError.shown(head) + (cut ? "…" : "")
+    }
+
+    /// The message with no key in it, for when the message would echo the token.
+    public var descriptionWithoutKeys: String {
+        switch reason {
+        case .invalidKey(let key):
+            return "invalid response from the API: an invalid key of \(key.utf8.count) bytes (not shown)"
+        case .notAString, .nulInValue:
+            return "invalid response from the API: a value that is not a NUL-free string (its key not shown)"
+        default:
+            return description
+        }
+    }
+
     public var exitCode: ExitCode { .invalidData }
 
     public var description: String {
@@ -87,8 +109,9 @@ public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
         case .dataNotAnObject(let kind):
             return prefix + "\"data\" is \(kind), expected an object of secrets"
         case .invalidKey(let key):
-            // `shown` escapes control characters and cuts long keys: a hostile key stays harmless.
-            return prefix + "invalid key '\(UsageError.shown(key))': \(SecretKey.rule)"
+            // Only a prefix, escaped, and the length: the key comes from the server, which may
+            // have put anything there (the token included; the interpreter checks that too).
+            return prefix + "invalid key '\(Self.keyPrefix(key))' (\(key.utf8.count) bytes): \(SecretKey.rule)"
         case .notAString(let key, let kind):
             return prefix + "the value of \(key) is \(kind), expected a string"
         case .nulInValue(let key):

@@ -28,6 +28,15 @@ public enum TokenLoader {
         }
     }
 
+    /// A warning when the token file can be read by its group or by others (mode bits 0o044),
+    /// or nil. Kubernetes mounts secrets 0644 unless `defaultMode` says otherwise.
+    public static func permissionWarning(path: String, permissions: UInt32) -> String? {
+        guard permissions & 0o044 != 0 else { return nil }
+        let mode = "0" + String(permissions & 0o777, radix: 8)
+        return "the token file \(path) is readable by its group or by others (mode \(mode)); "
+            + "make it readable by its owner only (chmod 600, or defaultMode: 0400 in Kubernetes)"
+    }
+
     /// The token in a file's bytes (see `load`).
     static func token(fromFile bytes: [UInt8], path: String) throws(ConfigurationError) -> Secret {
         if bytes.count > maxFileBytes {

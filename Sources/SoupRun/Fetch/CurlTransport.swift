@@ -1,24 +1,50 @@
 import CSoupCurl
 
-/// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, proxies from libcurl's
-/// own environment handling (`http_proxy`, `https_proxy`, `no_proxy`), CAs from `TrustStore`.
+/// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, the proxy chosen by
+/// `ProxySelection` from curl's variables (`http_proxy`, `https_proxy`, `no_proxy`), CAs from
+/// `TrustStore`.
 public struct CurlTransport: HTTPTransport {
     /// The CAs https connections trust: CURLOPT_CAINFO / CURLOPT_CAPATH, or libcurl's default.
     public var trustStore: TrustStore
 
-    public init(trustStore: TrustStore = .libraryDefault) {
+    /// The proxy variables (see `ProxySelection`), or nil to leave the choice to libcurl.
+    public var proxyEnvironment: [String: String]?
+    /// Variables libcurl (or its TLS library) would read from the process environment and soup-run
+    /// must not honour for its own connection: `SSLKEYLOGFILE` would log the keys that decrypt the
+    /// token. `SoupRunMain` removes them from soup-run's own environment at start.
+    public static let ignoredVariables = ["SSLKEYLOGFILE"]
+
+    /// Bound on all response header lines together (libcurl's own bounds one line at 100 KiB).
+    public static let maxHeaderBytes = 64 * 1024
+
+    public init(trustStore: TrustStore = .libraryDefault, proxyEnvironment: [String: String]? = nil) {
         self.trustStore = trustStore
+        self.proxyEnvironment = proxyEnvironment
     }
 
     /// The store `TrustStore.choose` finds for `environment`: `CURL_CA_BUNDLE` (else
-    /// `SSL_CERT_FILE`), `SSL_CERT_DIR`, else (Linux) the usual places.
+    /// `SSL_CERT_FILE`), `SSL_CERT_DIR`, else (Linux) the usual places; the proxy by
+    /// `ProxySelection` from the same environment.
     public init(environment: [String: String], probe: TrustStore.Probe = .live) {
         #if os(Linux)
             let search = true
         #else
             let search = false
         #endif
-        self.init(trustStore: TrustStore.choose(environment: environment, probe: probe, search: search))
+        self.init(
+            trustStore: TrustStore.choose(environment: environment, probe: probe, search: search),
+            proxyEnvironment: environment.filter { ProxySelection.variables.contains($0.key) })
+    }
+
+    /// The proxy for `url` by `ProxySelection`, "" for none; nil when libcurl chooses.
+    func proxyURL(for url: String) -> String? {
+        guard let proxyEnvironment else { return nil }
+        guard let parsed = try? HTTPURL.parse(url) else { return "" }
+        return ProxySelection.proxy(for: parsed, environment: proxyEnvironment) ?? ""
+    }
+
+    public func proxy(for url: HTTPURL) -> String? {
+        proxyURL(for: url.string).flatMap { $0.isEmpty ? nil : ProxySelection.redacted($0) }
     }
 
     public func get(_ request: TransportRequest) -> TransportResult {
@@ -29,20 +55,26 @@ public struct CurlTransport: HTTPTransport {
         let timeoutMilliseconds = Self.milliseconds(request.timeout)
         let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         var response = soup_curl_response()
+        let proxy = proxyURL(for: request.url)
+        let shownProxy = proxy.flatMap { $0.isEmpty ? nil : ProxySelection.redacted($0) }
         let rc = withCStrings(headerLines) { lines in
             request.url.withCString { url in
                 withOptionalCString(caInfo) { caInfo in
                     withOptionalCString(caPath) { caPath in
-                        var c = soup_curl_request()
-                        c.url = url
-                        c.headers = lines.baseAddress
-                        c.header_count = lines.count
-                        c.connect_timeout_ms = timeoutMilliseconds
-                        c.total_timeout_ms = timeoutMilliseconds
-                        c.max_body_bytes = max(0, request.maxBodyBytes)
-                        c.ca_info = caInfo
-                        c.ca_path = caPath
-                        return soup_curl_get(&c, &response)
+                        withOptionalCString(proxy) { proxy in
+                            var c = soup_curl_request()
+                            c.url = url
+                            c.headers = lines.baseAddress
+                            c.header_count = lines.count
+                            c.connect_timeout_ms = timeoutMilliseconds
+                            c.total_timeout_ms = timeoutMilliseconds
+                            c.max_body_bytes = max(0, request.maxBodyBytes)
+                            c.ca_info = caInfo
+                            c.ca_path = caPath
+                            c.proxy = proxy
+                            c.max_header_bytes = Self.maxHeaderBytes
+                            return soup_curl_get(&c, &response)
+                        }
                     }
                 }
             }
@@ -53,6 +85,7 @@ public struct CurlTransport: HTTPTransport {
         if response.body_too_large != 0 {
             return .failure(TransportFailure(.bodyTooLarge, "response body exceeds \(request.maxBodyBytes) bytes"))
         }
+        if let failure = Self.protocolFailure(response, proxy: shownProxy) { return .failure(failure) }
         if response.curl_code != 0 {
             let detail = withUnsafeBytes(of: response.error_message) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
@@ -62,7 +95,7 @@ public struct CurlTransport: HTTPTransport {
                 Array(request.headers.values) + Self.credentials(in: request.headers)
                 + Self.userinfoParts(of: request.url)
             let message = Self.safeMessage(detail: detail, summary: summary, forbidden: forbidden)
-            return .failure(TransportFailure(Self.kind(ofCurlCode: response.curl_code), message))
+            return .failure(TransportFailure(Self.kind(ofCurlCode: response.curl_code), message, proxy: shownProxy))
         }
         func string(_ p: UnsafeMutablePointer<CChar>?) -> String? { p.map { String(cString: $0) } }
         let body = response.body.map { Array(UnsafeBufferPointer(start: $0, count: response.body_length)) } ?? []
@@ -70,6 +103,30 @@ public struct CurlTransport: HTTPTransport {
             TransportResponse(
                 status: Int(response.status), etag: string(response.etag), retryAfter: string(response.retry_after),
                 location: string(response.location), contentType: string(response.content_type), body: body))
+    }
+
+    /// Failures that libcurl words misleadingly: headers over our bound (or its own per-line
+    /// bound, reported as "out of memory"), a proxy's refusal of CONNECT, an answer that is not HTTP.
+    static func protocolFailure(_ response: soup_curl_response, proxy: String?) -> TransportFailure? {
+        let code = Int(response.curl_code)
+        let detail = withUnsafeBytes(of: response.error_message) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        if response.headers_too_large != 0 || (code == SOUP_CURLE_OUT_OF_MEMORY && detail.contains("header")) {
+            return TransportFailure(.headersTooLarge, "response headers exceed \(maxHeaderBytes / 1024) KiB")
+        }
+        guard code != 0 else { return nil }
+        let connect = Int(response.connect_status)
+        if connect >= 300, let proxy {
+            return TransportFailure(.proxyRefused(status: connect), "HTTP \(connect)", proxy: proxy)
+        }
+        // Code 1 is also a refused scheme (file://): only the HTTP/0.9 variant is the server's.
+        if (code == SOUP_CURLE_UNSUPPORTED_PROTOCOL && detail.contains("HTTP/0.9"))
+            || code == SOUP_CURLE_WEIRD_SERVER_REPLY
+        {
+            return TransportFailure(.notHTTP, "the answer is not HTTP", proxy: proxy)
+        }
+        return nil
     }
 
     /// Whole milliseconds, rounded up so a tiny timeout never becomes libcurl's "no timeout" (0).

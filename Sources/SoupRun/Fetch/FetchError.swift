@@ -41,6 +41,12 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case invalidToken(String)
     /// An https URL and no CA store to verify it with (`TrustStore.problem` says why).
     case noTrustStore(origin: String, message: String)
+    /// The server at `url` answered with something that is not HTTP (HTTP/0.9, another protocol).
+    case notHTTP(url: String)
+    /// The response's headers exceeded `limit` bytes.
+    case headersTooLarge(limit: Int)
+    /// The proxy answered CONNECT with `status` instead of opening a tunnel to `target`.
+    case proxyRefused(proxy: String, target: String, status: Int)
     /// A retryable error that persisted through every attempt.
     indirect case gaveUp(attempts: Int, last: FetchError)
 
@@ -48,6 +54,9 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         switch self {
         case .network, .timedOut, .tls, .serverError, .rateLimited: return .unavailable
         case .permission, .forbidden: return .permission
+        case .proxyRefused(_, _, let status): return status == 407 ? .permission : .unavailable
+        case .headersTooLarge: return .invalidData
+        case .notHTTP: return .configuration
         case .notFound: return .notFound
         case .unexpectedStatus, .invalidData, .bodyTooLarge: return .invalidData
         // Another 4xx: the server understood and refuses this request, so the URL or the names
@@ -62,6 +71,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     public var isRetryable: Bool {
         switch self {
         case .network, .timedOut, .serverError, .rateLimited: return true
+        // A proxy whose upstream is down (502, 503, 504) may recover; a refusal will not.
+        case .proxyRefused(_, _, let status): return status >= 500
         default: return false
         }
     }
@@ -124,6 +135,16 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "the token cannot be used: \(reason)"
         case .noTrustStore(let origin, let message):
             return "cannot verify TLS with \(origin): \(message)"
+        case .notHTTP(let url):
+            return "the server at \(url) does not speak HTTP; check --api-url (scheme and port)"
+        case .headersTooLarge(let limit):
+            return "invalid data from the API: the response headers exceed \(limit / 1024) KiB"
+        case .proxyRefused(let proxy, _, 407):
+            return
+                "the proxy \(proxy) requires authentication (HTTP 407); give it in the proxy URL "
+                + "(https_proxy=http://user:password@host:port)"
+        case .proxyRefused(let proxy, let target, let status):
+            return "the proxy \(proxy) refused to open a tunnel to \(target) (HTTP \(status))"
         case .gaveUp(let attempts, let last):
             return "\(last) (gave up after \(attempts) attempts)"
         }

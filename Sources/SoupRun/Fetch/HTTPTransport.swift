@@ -53,14 +53,23 @@ public struct TransportFailure: Error, Sendable, Equatable {
         case bodyTooLarge
         /// No usable CA store for an https URL (`TrustStore`): a configuration problem.
         case trustStore
+        /// The response headers exceeded the transport's bound (`message` says it).
+        case headersTooLarge
+        /// What came back is not HTTP/1.x or later (HTTP/0.9, another protocol).
+        case notHTTP
+        /// The proxy answered CONNECT with this status instead of opening the tunnel.
+        case proxyRefused(status: Int)
     }
 
     public var kind: Kind
     public var message: String
+    /// The proxy the request went through (user information redacted), if any.
+    public var proxy: String?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, proxy: String? = nil) {
         self.kind = kind
         self.message = message
+        self.proxy = proxy
     }
 }
 
@@ -70,4 +79,10 @@ public typealias TransportResult = Result<TransportResponse, TransportFailure>
 /// scripted fakes in tests.
 public protocol HTTPTransport: Sendable {
     func get(_ request: TransportRequest) -> TransportResult
+    /// The proxy a request to `url` goes through (user information redacted), or nil.
+    func proxy(for url: HTTPURL) -> String?
+}
+
+extension HTTPTransport {
+    public func proxy(for url: HTTPURL) -> String? { nil }
 }

@@ -33,15 +33,32 @@ public struct HTTPURL: Sendable, Equatable {
 
     /// The URL as sent.
     public var string: String { render(userinfo: userinfo) }
-    /// The URL for messages and logs: userinfo replaced by `***`.
-    public var redacted: String { render(userinfo: userinfo == nil ? nil : "***") }
+    /// The URL for messages and logs: userinfo replaced by `***`, and every value of the query
+    /// too (`?key=***`), except soup-run's own `resolve=false`: a query may carry a credential
+    /// (an API URL's `?api_key=`, a redirect's signed URL).
+    public var redacted: String {
+        render(userinfo: userinfo == nil ? nil : "***", pathAndQuery: Self.redactingQuery(pathAndQuery))
+    }
 
-    private func render(userinfo: String?) -> String {
+    private func render(userinfo: String?, pathAndQuery: String? = nil) -> String {
         var s = scheme + "://"
         if let userinfo { s += userinfo + "@" }
         s += host
         if let port { s += ":\(port)" }
-        return s + pathAndQuery
+        return s + (pathAndQuery ?? self.pathAndQuery)
+    }
+
+    /// `/p?a=1&b` → `/p?a=***&b=***`; the fragment-free path is kept as is.
+    static func redactingQuery(_ pathAndQuery: String) -> String {
+        guard let mark = pathAndQuery.firstIndex(of: "?") else { return pathAndQuery }
+        let query = pathAndQuery[pathAndQuery.index(after: mark)...]
+        guard !query.isEmpty else { return pathAndQuery }
+        let parts = query.split(separator: "&", omittingEmptySubsequences: false).map { part -> String in
+            if part == "resolve=false" { return String(part) }
+            let name = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            return "\(name)=***"
+        }
+        return String(pathAndQuery[...mark]) + parts.joined(separator: "&")
     }
 
     /// True for hosts whose traffic never leaves the machine: 127.0.0.0/8, `::1`, `localhost`.

@@ -5,20 +5,29 @@ enum RedirectPolicy {
     /// - Parameters:
     ///   - current: the URL that answered with the redirect (relative locations resolve against it).
     ///   - start: the URL the fetch began with, whose origin every hop must keep.
-    static func target(of location: String, from current: HTTPURL, start: HTTPURL) throws(FetchError) -> HTTPURL {
+    ///   - token: never shown, even when the server put it into the location's host.
+    static func target(of location: String, from current: HTTPURL, start: HTTPURL, token: String = "")
+        throws(FetchError)
+        -> HTTPURL
+    {
         let target: HTTPURL
         do {
             target = try current.resolving(location)
         } catch {
-            throw .redirectRefused(target: "an invalid location", reason: "\(error)")
-        }
-        if current.scheme == "https" && target.scheme == "http" {
+            let reason = "\(error)"
             throw .redirectRefused(
-                target: target.origin.description, reason: "it downgrades https to http, which would expose the token")
+                target: "an invalid location",
+                reason: ResponseInterpreter.echoesToken(reason, token: token) ? "it is not a URL" : reason)
+        }
+        let shown =
+            ResponseInterpreter.echoesToken(target.origin.description, token: token)
+            ? "a host that contains the token (not shown)" : target.origin.description
+        if current.scheme == "https" && target.scheme == "http" {
+            throw .redirectRefused(target: shown, reason: "it downgrades https to http, which would expose the token")
         }
         if target.origin != start.origin {
             throw .redirectRefused(
-                target: target.origin.description,
+                target: shown,
                 reason: "it leaves \(start.origin) and the token is only sent there; set --api-url to the final URL")
         }
         return target

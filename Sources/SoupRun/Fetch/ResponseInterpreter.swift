@@ -23,7 +23,9 @@ enum ResponseInterpreter {
             do {
                 return .secrets(try SecretsDocument.parse(response.body), etag: response.etag)
             } catch {
-                throw .invalidData(reason(of: error))
+                // A key is the server's text: never print it when it carries (part of) the token.
+                let text = reason(of: error)
+                throw .invalidData(echoesToken(text, token: token) ? reason(of: error, withoutKeys: true) : text)
             }
         case 304 where sentETag:
             return .notModified
@@ -53,8 +55,8 @@ enum ResponseInterpreter {
     }
 
     /// `SecretsDocument`'s message without its lead-in, which `FetchError` words itself.
-    static func reason(of error: InvalidDataError) -> String {
-        let text = error.description
+    static func reason(of error: InvalidDataError, withoutKeys: Bool = false) -> String {
+        let text = withoutKeys ? error.descriptionWithoutKeys : error.description
         let leadIn = "invalid response from the API: "
         return text.hasPrefix(leadIn) ? String(text.dropFirst(leadIn.count)) : text
     }

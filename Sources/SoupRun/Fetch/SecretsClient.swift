@@ -71,8 +71,14 @@ public struct SecretsClient: Sendable {
     /// Warns (not under `-q`) when the token would travel unencrypted to another machine.
     /// `fetch()` does this itself; a caller using only `fetchOnce` calls it once.
     public func warnIfPlainHTTP() {
-        guard let url = try? requestURL(), url.scheme == "http", !url.isLoopback else { return }
-        logger.warning("sending the token over plain http to \(url.host); use https for anything but local testing")
+        guard let url = try? requestURL(), url.scheme == "http" else { return }
+        if let proxy = transport.proxy(for: url) {
+            // The proxy reads every plain-http request, token included, wherever the API is.
+            logger.warning(
+                "sending the token over plain http to \(url.host) through the proxy \(proxy), which sees it; use https")
+        } else if !url.isLoopback {
+            logger.warning("sending the token over plain http to \(url.host); use https for anything but local testing")
+        }
     }
 
     private func requestURL() throws(FetchError) -> HTTPURL {
@@ -94,7 +100,7 @@ public struct SecretsClient: Sendable {
         let label = attempt.map { " (attempt \($0) of \(policy.retries + 1))" } ?? ""
         var redirects = 0
         while true {
-            logger.debug("GET \(url.redacted)\(label)")
+            logger.debug("GET \(shown(url))\(label)")
             let request = TransportRequest(
                 url: url.string, headers: headers, timeout: configuration.timeout, maxBodyBytes: Self.maxBodyBytes)
             let began = monotonic()
@@ -122,22 +128,35 @@ public struct SecretsClient: Sendable {
             case .redirect(let location):
                 redirects += 1
                 if redirects > Self.maxRedirects { throw .tooManyRedirects(Self.maxRedirects) }
-                url = try RedirectPolicy.target(of: location, from: url, start: start)
-                logger.debug("following redirect (HTTP \(response.status)) to \(url.redacted)")
+                url = try RedirectPolicy.target(of: location, from: url, start: start, token: token.value)
+                logger.debug("following redirect (HTTP \(response.status)) to \(shown(url))")
             }
         }
+    }
+
+    /// A URL for `-v`: redacted (userinfo, query values), and not at all when a redirect put (part
+    /// of) the token into it.
+    private func shown(_ url: HTTPURL) -> String {
+        let text = url.redacted
+        return ResponseInterpreter.echoesToken(text, token: token.value)
+            ? "a URL that contains the token (not shown)" : text
     }
 
     /// Turns a transport failure into the error a person reads.
     static func error(for failure: TransportFailure, url: HTTPURL, timeout: Double) -> FetchError {
         let origin = url.origin.description
+        let via = failure.proxy.map { " (through the proxy \($0))" } ?? ""
         switch failure.kind {
         case .timedOut: return .timedOut(origin: origin, seconds: timeout)
-        case .network: return .network(origin: origin, message: failure.message)
+        case .network: return .network(origin: origin, message: failure.message + via)
         case .tls: return .tls(origin: origin, message: failure.message)
         case .badURL: return .badURL(.invalidHost)
         case .bodyTooLarge: return .bodyTooLarge(limit: maxBodyBytes)
         case .trustStore: return .noTrustStore(origin: origin, message: failure.message)
+        case .headersTooLarge: return .headersTooLarge(limit: CurlTransport.maxHeaderBytes)
+        case .notHTTP: return .notHTTP(url: url.redacted)
+        case .proxyRefused(let status):
+            return .proxyRefused(proxy: failure.proxy ?? "in use", target: origin, status: status)
         }
     }
 

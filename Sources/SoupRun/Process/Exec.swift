@@ -31,21 +31,29 @@ public enum Exec {
 /// The supervisor's system calls on its child: spawn, signal the group, reap, probe the group.
 /// Everything goes through CSoupProcess; see `soup_process.h` for what happens in the child.
 enum ChildLauncher {
-    /// The parent-death signal the child gets if soup-run dies without stopping it (Linux).
-    static let deathSignal = SIGTERM
-
     /// Starts `command` in `environment` as a child in its own process group.
-    /// - Parameter terminal: a terminal descriptor to make the child's group the foreground of, or -1.
-    static func spawn(command: [String], environment: [String: String], terminal: Int32) -> Result<Int32, ExecError> {
+    /// - Parameters:
+    ///   - terminal: a terminal descriptor to make the child's group the foreground of, or -1.
+    ///   - deathSignal: the parent-death signal the child gets if soup-run dies without stopping
+    ///     it (Linux): `--stop-signal`.
+    ///   - directory: the child's working directory (soup-run's own, before it moved to "/");
+    ///     a relative command is looked up from there.
+    static func spawn(
+        command: [String], environment: [String: String], terminal: Int32, deathSignal: Int32 = SIGTERM,
+        directory: String? = nil
+    ) -> Result<Int32, ExecError> {
         let prepared: PreparedCommand
         let undecodable = Platform.undecodableEnvironment()
-        switch PreparedCommand.prepare(command: command, environment: environment, undecodable: undecodable) {
+        switch PreparedCommand.prepare(
+            command: command, environment: environment, undecodable: undecodable,
+            probe: ProcessSystem.probe(from: directory))
+        {
         case .failure(let error): return .failure(error)
         case .success(let value): prepared = value
         }
         var pid: pid_t = -1
         let code = prepared.withCArrays { path, argv, envp in
-            soup_spawn(path, argv, envp, terminal, deathSignal, &pid)
+            withOptionalPath(directory) { soup_spawn(path, argv, envp, terminal, deathSignal, $0, &pid) }
         }
         if code == 0 { return .success(pid) }
         if code < 0 { return .failure(.system(call: "fork", errno: -code)) }
@@ -75,4 +83,30 @@ enum ChildLauncher {
     }
 
     static func groupExists(_ pgid: Int32) -> Bool { soup_group_exists(pgid) != 0 }
+
+    /// Whether soup-run has any child left (a re-parented orphan counts).
+    static func hasChildren() -> Bool { soup_has_children() != 0 }
+
+    /// soup-run's children outside process group `pgid`: orphans of the command re-parented to
+    /// the subreaper that left the group (a daemon after `setsid`).
+    static func strays(outside pgid: Int32) -> [Int32] {
+        var pids = [pid_t](repeating: 0, count: 4096)
+        let count = Int(soup_list_children(&pids, Int32(pids.count)))
+        return pids[0..<count].filter { pid in
+            let group = soup_process_group(pid)
+            return group > 0 && group != pgid
+        }
+    }
+
+    /// Sends `signal` to a stray: to its whole group when it leads one (a daemon's workers
+    /// follow it), else to it alone. Gone already is not an error.
+    static func signalStray(_ pid: Int32, _ signal: Int32) -> Int32 {
+        let code = soup_process_group(pid) == pid ? soup_signal_group(pid, signal) : soup_signal_process(pid, signal)
+        return code == ESRCH ? 0 : code
+    }
+}
+
+private func withOptionalPath<R>(_ path: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let path else { return body(nil) }
+    return path.withCString { body($0) }
 }

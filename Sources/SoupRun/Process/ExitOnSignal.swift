@@ -6,8 +6,9 @@ import CSoupProcess
     import Darwin
 #endif
 
-/// What TERM, INT, HUP, QUIT, USR1 and USR2 do before there is a child to forward them to: end soup-run at
-/// once with 128+N, as the shell reports a process killed by signal N.
+/// What TERM, INT, HUP, QUIT, USR1, USR2, ALRM, PWR and every other signal the supervisor would
+/// forward (`SupervisorSignals.endingBeforeChild`) do before there is a child to forward them to:
+/// end soup-run at once with 128+N, as the shell reports a process killed by signal N.
 ///
 /// A default action would do nearly the same, except as PID 1: the kernel drops signals left at
 /// their default action for PID 1, so a container's `docker stop` or Ctrl-C would go unheard
@@ -17,9 +18,9 @@ import CSoupProcess
 /// with its forwarding handlers, with no moment in between where a signal is unhandled.
 /// Signals ignored when soup-run started (`nohup`) stay ignored.
 public enum ExitOnSignal {
-    /// The signals whose default action ends a process and which an orchestrator, a terminal or
-    /// an operator sends to one (the field notes' list for PID 1).
-    public static let signals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
+    /// The signals whose default action ends a process and which the supervisor would forward
+    /// (lxc-stop sends PWR; an operator ALRM or a real-time signal).
+    public static let signals: [Int32] = SupervisorSignals.endingBeforeChild
 
     /// Installs the handlers. Returns 0, or the errno when one could not be installed.
     @discardableResult

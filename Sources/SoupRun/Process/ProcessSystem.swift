@@ -29,6 +29,17 @@ public enum ProcessSystem {
         }
     }
 
+    /// `probe`, with a relative path taken from `directory` (nil: the current directory): the
+    /// supervisor lives in "/" while its child runs where soup-run was started.
+    public static func probe(from directory: String?) -> @Sendable (String) -> FileKind {
+        guard let directory, !directory.isEmpty else { return probe }
+        return { path in probe(path.hasPrefix("/") ? path : directory + "/" + path) }
+    }
+
+    /// Leaves the current directory for "/", so the supervisor pins no mount; false on failure.
+    @discardableResult
+    public static func leaveDirectory() -> Bool { chdir("/") == 0 }
+
     /// How `path` looks to exec, for the effective user (root needs one execute bit).
     @Sendable public static func probe(_ path: String) -> FileKind {
         var info = stat()

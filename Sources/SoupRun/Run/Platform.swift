@@ -6,6 +6,25 @@ import SoupCore
     import Darwin
 #endif
 
+/// What `stat` says about a file: when any of it changes, the file was rewritten or replaced.
+public struct TokenFileStamp: Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var size: Int64
+    /// Nanoseconds since the epoch.
+    public var modified: Int64
+    /// The permission bits (`0o600`).
+    public var permissions: UInt32
+
+    public init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, permissions: UInt32) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modified = modified
+        self.permissions = permissions
+    }
+}
+
 /// Every call soup-run makes into the operating system outside fetch and exec: the environment,
 /// stdout/stderr, files, sleeping, the clock, exiting. Logic elsewhere takes these as values.
 public enum Platform {
@@ -94,6 +113,11 @@ public enum Platform {
         }
     }
 
+    /// Removes `name` from soup-run's own process environment (`unsetenv`), for variables that
+    /// must reach the command (which gets the environment read at start) but not libraries inside
+    /// soup-run. Call before any thread starts: `unsetenv` races with `getenv` elsewhere.
+    public static func removeFromOwnEnvironment(_ name: String) { unsetenv(name) }
+
     /// Writes all of `text` to standard error (best effort: a closed stderr is not an error).
     public static func writeStandardError(_ text: String) { write(text, to: 2) }
 
@@ -127,12 +151,19 @@ public enum Platform {
         public var description: String { reason }
     }
 
-    /// The bytes of the file at `path`, at most `limit` of them: a longer file comes back cut at
-    /// `limit`, so a caller that asks for one byte more than it accepts can say "too large" itself.
+    /// The bytes of the regular file at `path`, at most `limit` of them: a longer file comes back
+    /// cut at `limit`, so a caller that asks for one byte more than it accepts can say "too large"
+    /// itself. Opened non-blocking, and anything but a regular file is refused: a FIFO without a
+    /// writer (or a terminal, a socket) would block forever, a device never end.
     public static func readFile(_ path: String, limit: Int = 1 << 20) throws(FileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) != 0 { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+        if let kind = irregularKind(info.st_mode) {
+            throw FileError(path: path, reason: "it is \(kind), not a regular file")
+        }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -143,6 +174,33 @@ public enum Platform {
             result += chunk[0..<n]
             if result.count >= limit { return Array(result.prefix(limit)) }
         }
+    }
+
+    /// What a file that is not regular is, for a message (nil for a regular file).
+    static func irregularKind(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFDIR: return "a directory"
+        default: return "a special file"
+        }
+    }
+
+    /// The identity, size, modification time and permission bits of the file at `path` (links
+    /// followed, so a Kubernetes `..data` symlink swap counts as a change), or nil.
+    public static func tokenFileStamp(_ path: String) -> TokenFileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        #if canImport(Darwin)
+            let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+            let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        return TokenFileStamp(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: modified,
+            permissions: UInt32(info.st_mode & 0o7777))
     }
 
     /// The current working directory (`/` when it cannot be read, as for a directory removed

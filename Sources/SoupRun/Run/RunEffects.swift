@@ -14,6 +14,10 @@ struct RunEffects: Sendable {
     var envFiles: EnvFileAccess = .live
     /// Replaces the process with the command; returns only on failure.
     var exec: @Sendable ([String], [String: String]) -> ExecError
+    /// Overwrites the token where other processes can read it back (soup-run's argv, environ).
+    var conceal: @Sendable (Secret) -> Void = { _ in }
+    /// `stat` of a file: the token file's permissions, and whether it changed under `--watch`.
+    var fileStamp: @Sendable (String) -> TokenFileStamp? = { _ in nil }
 
     static let live = RunEffects(
         writeOutput: { Platform.writeStandardOutput($0) },
@@ -22,7 +26,9 @@ struct RunEffects: Sendable {
         readFile: { path in try Platform.readFile(path, limit: TokenLoader.maxFileBytes + 1) },
         makeTransport: { CurlTransport(environment: $0) },
         sleep: { Platform.sleep(seconds: $0) },
-        exec: { Exec.replaceProcess(command: $0, environment: $1) }
+        exec: { Exec.replaceProcess(command: $0, environment: $1) },
+        conceal: { TokenProtection.conceal($0) },
+        fileStamp: { Platform.tokenFileStamp($0) }
     )
 }
 

@@ -14,6 +14,12 @@ public enum SoupRunMain {
         // TERM left at its default action would be dropped. Not in `run(...effects:)`, which
         // tests call in-process.
         ExitOnSignal.install()
+        // First, before the token is read: no core dump and no /proc/PID/{environ,mem} for our
+        // own uid (the command under --watch runs as that uid).
+        TokenProtection.makeUndumpable()
+        // Not for soup-run's own connection: libcurl's TLS backend would write the session keys
+        // of the token's connection there. The command still gets it (`environment` is a copy).
+        for name in CurlTransport.ignoredVariables { Platform.removeFromOwnEnvironment(name) }
         return run(arguments: arguments, environment: environment, effects: .live)
     }
 
@@ -57,15 +63,37 @@ public enum SoupRunMain {
         _ configuration: Configuration, environment: [String: String], effects: RunEffects, logger: Logger
     ) throws -> Int32 {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
+        // Before the fetch and for the supervisor's whole life: `ps` shows `--token ***`.
+        effects.conceal(token)
+        var tokenFile: (path: String, stamp: TokenFileStamp?)? = nil
+        if case .file(let path) = configuration.token {
+            let stamp = effects.fileStamp(path)
+            tokenFile = (path, stamp)
+            if let stamp, let warning = TokenLoader.permissionWarning(path: path, permissions: stamp.permissions) {
+                logger.warning(warning)
+            }
+        }
         // The operands' environment, `--also` environments and env files: one source.
-        let layers = LayerStack.make(
-            configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
-            sleep: effects.sleep, files: effects.envFiles)
+        let transport = effects.makeTransport(environment)
+        let makeLayers: @Sendable (Secret) -> LayerStack = { token in
+            LayerStack.make(
+                configuration: configuration, token: token, transport: transport, logger: logger,
+                sleep: effects.sleep, files: effects.envFiles)
+        }
+        let layers = makeLayers(token)
 
         if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
             // --watch or files: supervise the command instead of exec'ing it (the parser refuses
             // both with --export). WatchMode's start-up fetch is `layers.fetchWithETag()`, whose
-            // clients also give the plain-http warning.
+            // clients also give the plain-http warning. A token file is re-read when it changes.
+            if let file = tokenFile {
+                let source = TokenFileSource(
+                    path: file.path, token: token, stamp: file.stamp, makeClient: makeLayers,
+                    readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger)
+                return WatchMode.run(
+                    configuration: configuration, command: command, inherited: environment, source: source,
+                    logger: logger)
+            }
             return WatchMode.run(
                 configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }

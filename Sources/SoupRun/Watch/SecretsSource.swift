@@ -43,8 +43,9 @@ extension PollFailure {
         case .rateLimited: return "http 429"
         case .forbidden: return "http 403"
         case .notFound, .noAPI: return "http 404"
-        case .invalidData, .bodyTooLarge: return "invalid data"
-        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return "configuration"
+        case .invalidData, .bodyTooLarge, .headersTooLarge: return "invalid data"
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .notHTTP: return "configuration"
+        case .proxyRefused(_, _, let status): return "proxy \(status)"
         case .gaveUp(_, let last): return state(of: last)
         }
     }

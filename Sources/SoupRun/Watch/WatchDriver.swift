@@ -22,8 +22,10 @@ import CSoupProcess
 /// in the background, gets nothing to forward again. soup-run takes the terminal back whenever
 /// a child ends and before it exits. Ctrl-Z stops the child; soup-run then stops itself too
 /// (the shell sees the job stopped) and continues the child when it is continued (`fg`, `bg`).
+///
+/// Every catchable signal is handled (`SupervisorSignals.handled`). Once the first child runs,
+/// the supervisor moves to "/" (it pins no mount); each child starts in the original directory.
 final class WatchDriver {
-    static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCHLD]
     /// The longest single wait: the loop wakes at least this often even with nothing due.
     static let maxWait: Double = 60
     /// While an old group is emptying, re-check it this often (no SIGCHLD for non-children).
@@ -41,12 +43,21 @@ final class WatchDriver {
     /// The command's files: written on `.writeFiles`, all removed when `run` returns.
     private let files: ChildFileStore
     private let logger: Logger
+    /// Where each child starts: soup-run's directory when it started.
+    private let directory: String?
     private var terminal: Int32 = -1
     private var child: Int32? = nil
+    /// Set when soup-run stopped itself with the group this step: the child's stop report that
+    /// follows is the same stop, not a new Ctrl-Z.
+    private var suspendedThisStep = false
 
-    init(machine: WatchMachine, command: [String], worker: PollWorker, files: ChildFileStore, logger: Logger) {
+    init(
+        machine: WatchMachine, command: [String], directory: String?, worker: PollWorker, files: ChildFileStore,
+        logger: Logger
+    ) {
         self.machine = machine
         self.command = command
+        self.directory = directory
         self.worker = worker
         self.files = files
         self.logger = logger
@@ -54,7 +65,7 @@ final class WatchDriver {
 
     /// Supervises until the machine exits; returns soup-run's exit code.
     func run() -> Int32 {
-        var signals = Self.handledSignals
+        var signals = SupervisorSignals.handled
         let pipe = soup_signals_install(&signals, Int32(signals.count), 1)
         guard pipe >= 0 else {
             logger.error("cannot install signal handlers: \(ExecError.errnoText(errno))")
@@ -86,6 +97,7 @@ final class WatchDriver {
 
     /// One iteration after a wake-up; an exit code ends the loop.
     private func step() -> Int32? {
+        suspendedThisStep = false
         var bytes = [Int32](repeating: 0, count: 64)
         // Bounded: a flood of signals is handled over several iterations, never forever here.
         for _ in 0..<16 {
@@ -105,7 +117,7 @@ final class WatchDriver {
             case .stopped(let pid):
                 // Ctrl-Z stopped the child that owns the terminal: stop with it, so the shell
                 // gets its prompt back; `fg`/`bg` continue us, and we continue the child.
-                if pid == child, terminal >= 0 { soup_terminal_suspend_with(terminal, pid) }
+                if pid == child, terminal >= 0, !suspendedThisStep { soup_terminal_suspend_with(terminal, pid) }
             case .ended(let pid, let status):
                 if pid == child {
                     child = nil
@@ -114,7 +126,8 @@ final class WatchDriver {
                 if let code = feed(.childExited(pid: pid, status: status)) { return code }
             }
         }
-        if let group = machine.awaitedGroup, !ChildLauncher.groupExists(group) {
+        // The tree is gone when the group is empty and no re-parented orphan is left either.
+        if let group = machine.awaitedGroup, !ChildLauncher.groupExists(group), !ChildLauncher.hasChildren() {
             if let code = feed(.groupGone(pgid: group)) { return code }
         }
         return feed(.tick)
@@ -141,12 +154,17 @@ final class WatchDriver {
                     }
                 }
             case .spawn(let environment):
-                let outcome = ChildLauncher.spawn(command: command, environment: environment, terminal: terminal)
+                let outcome = ChildLauncher.spawn(
+                    command: command, environment: environment, terminal: terminal,
+                    deathSignal: machine.settings.stopSignal, directory: directory)
                 let event: WatchEvent
                 switch outcome {
                 case .success(let pid):
                     child = pid
                     event = .spawned(pid: pid)
+                    if !ProcessSystem.leaveDirectory() {
+                        logger.debug("cannot change to /: \(ExecError.errnoText(errno))")
+                    }
                 case .failure(let error):
                     event = .spawnFailed(error)
                 }
@@ -157,6 +175,11 @@ final class WatchDriver {
             case .signalGroup(let pgid, let signal):
                 let code = ChildLauncher.signalGroup(pgid, signal)
                 if code != 0 { logger.debug("signal \(signal) to process group \(pgid): \(ExecError.errnoText(code))") }
+            case .signalTree(let pgid, let signal):
+                signalTree(pgid, signal)
+            case .suspend(let pgid):
+                soup_terminal_suspend_with(terminal, pgid)
+                suspendedThisStep = true
             case .log(let level, let message):
                 switch level {
                 case .error: logger.error(message)
@@ -169,5 +192,19 @@ final class WatchDriver {
             }
         }
         return nil
+    }
+
+    /// One teardown signal to the group and to each process that left it (see `Teardown`);
+    /// the strays are logged by pid, since nothing else tells that they existed.
+    private func signalTree(_ pgid: Int32, _ signal: Int32) {
+        let code = ChildLauncher.signalGroup(pgid, signal)
+        if code != 0 { logger.debug("signal \(signal) to process group \(pgid): \(ExecError.errnoText(code))") }
+        let strays = ChildLauncher.strays(outside: pgid)
+        guard !strays.isEmpty else { return }
+        if signal != SIGCONT {
+            let list = strays.map(String.init).joined(separator: ", ")
+            logger.info("signal \(signal) also to processes that left the command's process group: pids \(list)")
+        }
+        for pid in strays { _ = ChildLauncher.signalStray(pid, signal) }
     }
 }

@@ -50,13 +50,7 @@ extension WatchMachine {
                 stop.giveUpAt = now + settings.killGrace
                 phase = .stopping(stop)
                 let what = stop.exitCode == nil ? "the command" : "processes left in the command's group"
-                actions += [
-                    .log(
-                        .warning,
-                        "\(what) did not stop within \(Seconds.format(settings.stopTimeout)) of signal "
-                            + "\(settings.stopSignal); killing its process group"),
-                    .signalGroup(pgid: stop.pid, signal: SIGKILL),
-                ]
+                actions += escalate("\(what) did not stop", signal: settings.stopSignal, tree: stop.pid)
             } else if stop.killed, let giveUp = stop.giveUpAt, now >= giveUp {
                 stop.giveUpAt = nil
                 phase = .stopping(stop)
@@ -88,13 +82,7 @@ extension WatchMachine {
             shutdown.killed = true
             shutdown.giveUpAt = now + settings.killGrace
             phase = .shuttingDown(shutdown)
-            actions += [
-                .log(
-                    .warning,
-                    "the command did not exit within \(Seconds.format(settings.stopTimeout)) of signal "
-                        + "\(shutdown.signal); killing its process group"),
-                .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
-            ]
+            actions += escalate("the command did not exit", signal: shutdown.signal, tree: shutdown.pid)
         case .shuttingDown(let shutdown) where shutdown.killed && shutdown.giveUpAt.map { now >= $0 } == true:
             // SIGKILL cannot be caught: a leader still here is stuck in the kernel. Waiting on would
             // make `docker stop` hang; leave as if killed by the signal that asked us to stop.
@@ -115,6 +103,13 @@ extension WatchMachine {
             actions.append(.poll(ifNoneMatch: etag))
         }
         return actions
+    }
+
+    /// The last teardown step, after `--stop-timeout` ran out since `signal`: SIGKILL the tree.
+    private func escalate(_ what: String, signal: Int32, tree pid: Int32) -> [WatchAction] {
+        let message =
+            "\(what) within \(Seconds.format(settings.stopTimeout)) of signal \(signal); killing its process group"
+        return [.log(.warning, message)] + Teardown.actions(teardown[1].signals, tree: pid)
     }
 
     mutating func pollFinished(_ result: PollResult, now: Double) -> [WatchAction] {

@@ -25,7 +25,7 @@ public struct WatchMachine {
         case restartPending(pid: Int32, at: Double)
         /// Stopping the old child to start a new one, or what is left of its group to exit.
         case stopping(Stop)
-        /// TERM, INT or QUIT was forwarded; waiting for the child, then (`stopping`) for its group.
+        /// TERM or INT was forwarded; waiting for the child, then (`stopping`) for its group.
         case shuttingDown(Shutdown)
         /// An exit action was returned.
         case finished
@@ -170,16 +170,24 @@ public struct WatchMachine {
         return [.log(.info, "\(reason); restarting the command")] + beginStop(pid: pid, now: now)
     }
 
-    mutating func beginStop(pid: Int32, now: Double) -> [WatchAction] {
-        phase = .stopping(Stop(pid: pid, killAt: now + settings.stopTimeout))
-        return [.signalGroup(pgid: pid, signal: settings.stopSignal)]
+    /// The teardown of a process tree: the stop signal and SIGCONT, `--stop-timeout`, SIGKILL.
+    var teardown: [Teardown.Step] {
+        Teardown.steps(
+            stopSignal: settings.stopSignal, stopTimeout: settings.stopTimeout, killGrace: settings.killGrace)
     }
 
-    /// The child (leader of `pgid`) has ended: stop what is left of its group (a grandchild that
-    /// ignores the signal is SIGKILLed at `killAt`), then exit with `code`. Nothing is orphaned.
+    /// The first teardown step for the tree of `pid`; the last (SIGKILL) comes from `tick`.
+    mutating func beginStop(pid: Int32, now: Double) -> [WatchAction] {
+        phase = .stopping(Stop(pid: pid, killAt: now + teardown[0].grace))
+        return Teardown.actions(teardown[0].signals, tree: pid)
+    }
+
+    /// The child (leader of `pgid`) has ended: stop what is left of its tree (its group and the
+    /// processes that left it; one that ignores the signal is SIGKILLed at `killAt`), then exit
+    /// with `code`. Nothing is orphaned.
     mutating func beginExit(pgid: Int32, code: Int32, killAt: Double) -> [WatchAction] {
         phase = .stopping(Stop(pid: pgid, leaderExited: true, killAt: killAt, exitCode: code))
-        return [.signalGroup(pgid: pgid, signal: settings.stopSignal)]
+        return Teardown.actions(teardown[0].signals, tree: pgid)
     }
 
     private mutating func startNext() -> [WatchAction] {
@@ -220,8 +228,6 @@ public struct WatchMachine {
 
     // MARK: - Signals
 
-    static let shutdownSignals: Set<Int32> = [SIGTERM, SIGINT, SIGQUIT]
-
     /// The group signals go to: the child's, while it runs.
     private var currentGroup: Int32? {
         switch phase {
@@ -232,40 +238,51 @@ public struct WatchMachine {
         }
     }
 
+    /// What a signal soup-run received means (see `SupervisorSignals.role(of:)`).
     private mutating func received(signal: Int32, now: Double) -> [WatchAction] {
-        guard Self.shutdownSignals.contains(signal) else {
+        switch SupervisorSignals.role(of: signal) {
+        case .stop: return stop(signal: signal, now: now)
+        case .forward:
             guard let group = currentGroup else { return [] }
             return [.signalGroup(pgid: group, signal: signal)]
+        case .jobControl:
+            guard let group = currentGroup else { return [] }
+            // `kill -TSTP` stops the child's group and soup-run with it; CONT resumes both.
+            return [.signalGroup(pgid: group, signal: signal)] + (signal == SIGTSTP ? [.suspend(resuming: group)] : [])
+        case .reap, .untouched:
+            return []
         }
+    }
+
+    /// TERM or INT: forward it and wait for the child; a second one kills the group.
+    private mutating func stop(signal: Int32, now: Double) -> [WatchAction] {
         switch phase {
         case .running(let pid), .restartPending(let pid, _):
             phase = .shuttingDown(Shutdown(pid: pid, signal: signal, killAt: now + settings.stopTimeout))
             return [
                 .log(
-                    .debug, "received \(SignalName.name(of: signal)); forwarded to the command, waiting for it to exit"),
-                .signalGroup(pgid: pid, signal: signal),
-            ]
+                    .debug, "received \(SignalName.name(of: signal)); forwarded to the command, waiting for it to exit")
+            ] + Teardown.actions(Teardown.withContinue(signal), tree: pid)
         case .stopping(let stop) where !stop.leaderExited:
             // Stopping for a restart already: keep the earlier kill deadline, start nothing new.
             phase = .shuttingDown(
                 Shutdown(
                     pid: stop.pid, signal: signal, killAt: stop.killAt, killed: stop.killed,
                     giveUpAt: stop.killed ? now + settings.killGrace : nil))
-            return [.signalGroup(pgid: stop.pid, signal: signal)]
+            return Teardown.actions(Teardown.withContinue(signal), tree: stop.pid)
         case .shuttingDown(var shutdown):
             guard !shutdown.killed else { return [] }
             shutdown.killed = true
             shutdown.giveUpAt = now + settings.killGrace
             phase = .shuttingDown(shutdown)
             return [
-                .log(.warning, "received \(SignalName.name(of: signal)) again; killing the command's process group"),
-                .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
-            ]
+                .log(.warning, "received \(SignalName.name(of: signal)) again; killing the command's process group")
+            ] + Teardown.actions(teardown[1].signals, tree: shutdown.pid)
         case .stopping(let stop):
             // Between two children, or the child gone and its group emptying: nothing more to
             // wait for. SIGKILL cannot be ignored, so nothing is left running.
             phase = .finished
-            return [.signalGroup(pgid: stop.pid, signal: SIGKILL), .exit(stop.exitCode ?? 128 + signal)]
+            return Teardown.actions(teardown[1].signals, tree: stop.pid) + [.exit(stop.exitCode ?? 128 + signal)]
         case .starting:
             phase = .finished
             return [.exit(128 + signal)]

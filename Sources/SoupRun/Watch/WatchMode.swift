@@ -38,11 +38,14 @@ public enum WatchMode {
         if machine.polling {
             logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
         }
+        // Read before the supervisor leaves for "/": every child starts here.
+        let directory = Platform.currentDirectory()
         let poll: @Sendable (String?) -> PollResult = { etag in
-            pollOnce(source: source, etag: etag, setup: setup, command: command)
+            pollOnce(source: source, etag: etag, setup: setup, command: command, directory: directory)
         }
         let driver = WatchDriver(
-            machine: machine, command: command, worker: PollWorker(poll: poll), files: store, logger: logger)
+            machine: machine, command: command, directory: directory, worker: PollWorker(poll: poll), files: store,
+            logger: logger)
         return driver.run()
     }
 
@@ -123,7 +126,8 @@ public enum WatchMode {
     /// One poll: fetch, merge as at start, and make sure the command could run with the result.
     /// Anything short of a usable environment is a failure, so it never replaces a good one.
     static func pollOnce(
-        source: some SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String]
+        source: some SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String],
+        directory: String? = nil
     ) -> PollResult {
         let secrets: [String: String]
         let newTag: String?
@@ -144,7 +148,9 @@ public enum WatchMode {
             return .failed(PollFailure(state: "merge", message: error.description))
         }
         let environment = built.merge.environment
-        if case .failure(let error) = PreparedCommand.prepare(command: command, environment: environment) {
+        if case .failure(let error) = PreparedCommand.prepare(
+            command: command, environment: environment, probe: ProcessSystem.probe(from: directory))
+        {
             let explained = ExplainedExecError(error, command: command, secrets: secrets, environment: environment)
             return .failed(
                 PollFailure(

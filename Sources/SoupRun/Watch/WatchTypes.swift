@@ -70,7 +70,14 @@ public enum WatchAction: Sendable, Equatable {
     case spawn(environment: [String: String])
     /// Write these files (crash-safely, in order), then feed `.filesWritten` or `.filesFailed`.
     case writeFiles([ChildFile])
+    /// Forward `signal` to the child's process group.
     case signalGroup(pgid: Int32, signal: Int32)
+    /// Send `signal` to the group and to every process that left it and is soup-run's child
+    /// (re-parented orphans, daemons): a teardown step (see `Teardown`).
+    case signalTree(pgid: Int32, signal: Int32)
+    /// Stop soup-run itself (SIGTSTP at its default action, so not as PID 1), then continue
+    /// `pgid` once soup-run is continued.
+    case suspend(resuming: Int32)
     case log(LogLevel, String)
     case exit(Int32)
 

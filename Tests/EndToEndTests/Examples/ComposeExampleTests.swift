@@ -146,8 +146,13 @@ import Testing
         // Compose mounts the secret's file at SOUP_TOKEN_FILE.
         let secretName = try #require(app.yaml["secrets"]?.arrayValue?.first?.stringValue)
         let secretFile = try #require(yaml["secrets"]?[secretName]?["file"]?.stringValue)
-        environment["SOUP_TOKEN_FILE"] = ExampleRepository.path(
-            "examples/" + secretFile.replacingOccurrences(of: "./", with: ""))
+        // Compose bind-mounts the file with its host mode; git checks it out 0644, which soup-run
+        // warns about, so the test uses a copy made private as a user would (chmod 600).
+        let copies = try TemporaryDirectory(prefix: "soup-compose")
+        let tokenText = try String(
+            contentsOfFile: ExampleRepository.path("examples/" + secretFile.replacingOccurrences(of: "./", with: "")),
+            encoding: .utf8)
+        environment["SOUP_TOKEN_FILE"] = try copies.write("soup_token", tokenText, mode: 0o600)
         let argv = try app.argv
         let target = try ExampleAPI.target(of: app.image.entrypoint + app.image.command, environment: environment)
         let secrets = try ExampleAPI.secrets(

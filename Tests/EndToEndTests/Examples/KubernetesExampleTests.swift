@@ -121,6 +121,8 @@ import Testing
         try FileManager.default.createDirectory(
             atPath: (hostTokenFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(e2eToken.utf8).write(to: URL(fileURLWithPath: hostTokenFile))
+        // The volume's `defaultMode: 0400`, as kubelet applies it (soup-run warns about 0644).
+        try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: hostTokenFile)
         environment["SOUP_TOKEN_FILE"] = hostTokenFile
         let argv = try image.hostCommand(
             arguments: container["args"]?.arrayValue?.compactMap(\.stringValue),

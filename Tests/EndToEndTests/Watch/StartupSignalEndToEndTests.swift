@@ -41,6 +41,24 @@ struct StartupSignalEndToEndTests {
     }
 
     #if os(Linux)
+        /// PWR (`lxc-stop`) and ALRM used to be dropped by soup-run as PID 1 and kill it otherwise
+        /// with the default action; now they end it with 128+N like TERM.
+        @Test(
+            .enabled(if: unshareWorks, "unshare --pid --fork --mount-proc is not permitted here (needs root)"),
+            arguments: [SIGPWR, SIGALRM])
+        func asPid1PwrAndAlrmDuringAHangingStartUpFetchExit128PlusN(signal: Int32) throws {
+            let api = try SilentPort()
+            let run = try ChildProcess(
+                "/usr/bin/unshare",
+                ["--pid", "--fork", "--mount-proc", Binaries.soupRun] + Self.arguments(port: api.port, watch: true),
+                environment: Self.environment)
+            #expect(run.waitForOutput(Self.requestMarker, in: .stderr, timeout: 30), "stderr: \(run.stderrText)")
+            let init1 = try namespaceInit(of: run)
+            kill(init1, signal)
+            let result = run.wait(timeout: 60)
+            #expect(result.termination == .exited(128 + signal), "stderr: \(result.stderrText)")
+        }
+
         @Test(
             .enabled(if: unshareWorks, "unshare --pid --fork --mount-proc is not permitted here (needs root)"),
             arguments: [false, true])

@@ -17,6 +17,12 @@ import Testing
         return result.termination == .exited(0)
     }()
 
+    /// The host pid of the PID 1 that `unshare --pid --fork` started (its only child).
+    func namespaceInit(of unshare: ChildProcess) throws -> Int32 {
+        let children = try String(contentsOfFile: "/proc/\(unshare.pid)/task/\(unshare.pid)/children", encoding: .utf8)
+        return try #require(Int32(children.split(separator: " ").first ?? ""))
+    }
+
     /// soup-run as PID 1 of a container: reaps orphans, stops cleanly on SIGTERM.
     @Suite("soup-run --watch: PID 1", .serialized)
     struct WatchInitEndToEndTests {
@@ -54,9 +60,7 @@ import Testing
             #expect(container.stdoutText.contains("zombies=0 sleeping=0\n"), "stdout: \(container.stdoutText)")
 
             // SIGTERM to PID 1 (as `docker stop` does), from outside: find its host pid.
-            let children = try String(
-                contentsOfFile: "/proc/\(container.pid)/task/\(container.pid)/children", encoding: .utf8)
-            let init1 = try #require(Int32(children.split(separator: " ").first ?? ""))
+            let init1 = try namespaceInit(of: container)
             kill(init1, SIGTERM)
             let result = container.wait(timeout: 60)
             #expect(result.termination == .exited(0))

@@ -79,6 +79,12 @@ struct WatchRestartEndToEndTests {
         let second = try #require(
             watchPid(after: "grandchild", in: String(run.stdoutText.split(separator: "ready 1").last ?? "")))
 
+        // The grandchild ignores TERM once it has exec'd sleep (the `trap ''` runs first): wait for
+        // that, or a TERM that comes sooner ends it and nothing is left to stop.
+        #expect(
+            watchWaitUntil(run, timeout: 30) {
+                (try? String(contentsOfFile: "/proc/\(second)/comm", encoding: .utf8)) == "sleep\n"
+            })
         // TERM reaches the group: the child exits 0, its grandchild ignores TERM. soup-run
         // sends the stop signal to what is left, SIGKILLs it after --stop-timeout, then exits.
         run.signal(SIGTERM)

@@ -93,20 +93,22 @@ struct WatchSignalEndToEndTests {
     }
 
     #if os(Linux)
-        @Test func killingSoupRunWithSigkillSendsTheChildSigterm() throws {
+        /// The parent-death signal is `--stop-signal` (TERM by default).
+        @Test(arguments: [([String](), "TERM"), (["--stop-signal", "USR1"], "USR1")])
+        func killingSoupRunWithSigkillSendsTheChildTheStopSignal(options: [String], name: String) throws {
             let server = try DevServer()
             let script = try WatchScript()
-            let run = try startWatch(apiURL: server.apiURL, command: script.command())
+            let run = try startWatch(apiURL: server.apiURL, options: options, command: script.command())
             defer { watchKillChildren(of: run) }
             #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
             let child = try #require(watchPid(after: "ready 1 pid", in: run.stdoutText))
             run.signal(SIGKILL)
             #expect(run.wait(timeout: 30).termination == .signaled(SIGKILL))
             let deadline = Date().addingTimeInterval(30)
-            while !script.events.contains("got TERM 1") && Date() < deadline {
+            while !script.events.contains("got \(name) 1") && Date() < deadline {
                 usleep(20_000)  // polling a file the orphaned child writes; bounded by the deadline
             }
-            #expect(script.events == ["got TERM 1"])
+            #expect(script.events == ["got \(name) 1"])
             if watchProcessExists(child) { kill(child, SIGKILL) }
         }
     #endif

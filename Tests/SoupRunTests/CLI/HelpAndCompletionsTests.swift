@@ -56,6 +56,11 @@ import Testing
         #expect(usage.hasSuffix("--export [--format shell|dotenv|json|fish]"))
     }
 
+    @Test func helpWarnsThatATokenOnTheCommandLineIsVisibleAndRecommendsAFile() {
+        #expect(Self.help.contains("--token on a command line is visible to other users (ps, /proc)"))
+        #expect(Self.help.contains("prefer SOUP_TOKEN_FILE or --token-file"))
+    }
+
     @Test func helpFitsATerminal() {
         for line in Self.help.split(separator: "\n") { #expect(line.count <= 100, "\(line)") }
     }

@@ -48,7 +48,7 @@ import Testing
         (#"{"data": {"A_KEY": {"v": "\#(value)"}}}"#, "value of A_KEY is an object"),
         (#"{"data": {"A_KEY": true}}"#, "value of A_KEY is a boolean"),
         (#"{"data": {"OK": "x", "NUL_KEY": "a\u0000\#(value)"}}"#, "value of NUL_KEY contains a NUL byte"),
-        (#"{"data": {"lower_key": "\#(value)"}}"#, "invalid key 'lower_key'"),
+        (#"{"data": {"lower_key": "\#(value)"}}"#, "invalid key 'lower_ke…' (9 bytes)"),
         (#"{"data": {"1KEY": "\#(value)"}}"#, "invalid key '1KEY'"),
         (#"{"data": {"MY-VAR": "\#(value)"}}"#, "invalid key 'MY-VAR'"),
         (#"{"data": {"": "\#(value)"}}"#, "invalid key ''"),

@@ -10,7 +10,7 @@ import Testing
         #expect(url.port == 8443)
         #expect(url.pathAndQuery == "/api/v1?x=1")
         #expect(url.string == "https://user:pw@api.example.test:8443/api/v1?x=1")
-        #expect(url.redacted == "https://***@api.example.test:8443/api/v1?x=1")
+        #expect(url.redacted == "https://***@api.example.test:8443/api/v1?x=***")
     }
 
     @Test func defaultPortsMakeTheOrigin() throws {

@@ -107,7 +107,7 @@ struct WatchFilesTests {
         var h = WatchHarness(environment: Self.env, files: Self.files("v1"))
         h.poll(answer: .environment(Self.env, etag: nil, files: Self.files("v2")))
         #expect(h.writes.last == Self.files("v2").files)
-        #expect(h.signalsSent.map(\.signal) == [15])
+        #expect(h.signalsSent.map(\.signal) == [15, 18])
         h.childExits(.exited(0))
         #expect(h.spawned.count == 2)
         #expect(h.machine.runningFiles == Self.files("v2"))
@@ -122,7 +122,7 @@ struct WatchFilesTests {
         files.secrets["A"] = "2"
         h.poll(answer: .environment(env, etag: nil, files: files))
         #expect(h.writes.last == files.files, "files first")
-        #expect(h.signalsSent.map(\.signal) == [15], "the stop signal, not the reload signal")
+        #expect(h.signalsSent.map(\.signal) == [15, 18], "the stop signal, not the reload signal")
         h.childExits(.exited(0))
         #expect(h.spawned.last == env)
         #expect(h.logs(.info).first == "secrets changed (changed: A, KEY); rewrote /run/key; restarting the command")

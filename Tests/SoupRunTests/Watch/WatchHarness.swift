@@ -44,10 +44,18 @@ struct WatchHarness {
     func logs(_ level: WatchAction.LogLevel) -> [String] {
         actions.compactMap { if case .log(level, let text) = $0 { return text } else { return nil } }
     }
+    /// Every signal sent, forwarded to a group or to a whole tree (a teardown step), in order.
     var signalsSent: [(pgid: Int32, signal: Int32)] {
         actions.compactMap {
-            if case .signalGroup(let pgid, let signal) = $0 { return (pgid, signal) } else { return nil }
+            switch $0 {
+            case .signalGroup(let pgid, let signal), .signalTree(let pgid, let signal): return (pgid, signal)
+            default: return nil
+            }
         }
+    }
+    /// The teardown signals only (sent to the group and the processes that left it).
+    var treeSignals: [Int32] {
+        actions.compactMap { if case .signalTree(_, let signal) = $0 { return signal } else { return nil } }
     }
 
     mutating func feed(_ event: WatchEvent) {
@@ -79,7 +87,7 @@ struct WatchHarness {
                 }
             case .poll(let tag): pendingPolls.append(tag)
             case .exit(let code): exitCode = code
-            case .signalGroup, .log: break
+            case .signalGroup, .signalTree, .suspend, .log: break
             }
         }
     }
