@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // soup-run: fetch secrets from the Soup Secrets API, merge them into the environment, exec.
-// No package dependencies by design: the toolchain and system C libraries (libcurl) only.
+// No package dependencies by design: the toolchain and system C libraries (libcurl, libcrypto) only.
 import PackageDescription
 
 let package = Package(
@@ -11,9 +11,11 @@ let package = Package(
         .executable(name: "soup-dev-server", targets: ["soup-dev-server"]),
     ],
     targets: [
-        // C shims: the only places that talk to libcurl and to fork/exec/signals.
+        // C shims: the only places that talk to libcurl, libcrypto and to fork/exec/signals.
         .target(name: "CSoupCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CSoupProcess"),
+        // libcrypto (OpenSSL) for the encrypted fallback copy; macOS builds compile stubs (no headers in its SDK).
+        .target(name: "CSoupCrypto", linkerSettings: [.linkedLibrary("crypto", .when(platforms: [.linux]))]),
 
         // Shared by client and server: JSON, key rules, percent-encoding.
         .target(name: "SoupCore"),
@@ -24,7 +26,7 @@ let package = Package(
         .executableTarget(name: "soup-dev-server", dependencies: ["SoupDevServer"]),
 
         // soup-run: all logic in the library, a thin executable.
-        .target(name: "SoupRun", dependencies: ["SoupCore", "CSoupCurl", "CSoupProcess"]),
+        .target(name: "SoupRun", dependencies: ["SoupCore", "CSoupCurl", "CSoupProcess", "CSoupCrypto"]),
         .executableTarget(name: "soup-run", dependencies: ["SoupRun"]),
 
         // Helpers shared by the test targets (seeded generators); not part of any product.

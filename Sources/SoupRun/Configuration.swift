@@ -51,6 +51,19 @@ public struct Configuration: Sendable, Equatable {
         public init() {}
     }
 
+    /// `--fallback PATH` (or `SOUP_FALLBACK_FILE`) and its companions. Nil: no copy is kept or read.
+    public struct Fallback: Sendable, Equatable {
+        /// Where the encrypted copy is kept.
+        public var path: String
+        /// `--fallback-max-age`, seconds: a copy older than this is refused. Nil: no limit.
+        public var maxAge: Double? = nil
+        /// `--fallback-readonly`: read the copy, never write or delete it.
+        public var readOnly: Bool = false
+        /// `--offline`: never contact the API; run from the copy alone.
+        public var offline: Bool = false
+        public init(path: String) { self.path = path }
+    }
+
     public var project: String
     public var environment: String
     public var mode: Mode
@@ -69,6 +82,7 @@ public struct Configuration: Sendable, Equatable {
     public var retries: Int = 3
     public var verbosity: Verbosity = .normal
     public var watch: Watch? = nil
+    public var fallback: Fallback? = nil
 
     public init(project: String, environment: String, mode: Mode, token: TokenSource) {
         self.project = project

@@ -15,6 +15,10 @@ public enum OptionID: String, CaseIterable, Sendable {
     case stopSignal = "stop-signal"
     case stopTimeout = "stop-timeout"
     case splay
+    case fallback
+    case fallbackMaxAge = "fallback-max-age"
+    case fallbackReadonly = "fallback-readonly"
+    case offline
     case quiet, verbose, help, version, completions
 }
 
@@ -41,6 +45,7 @@ public struct OptionSpec: Sendable, Equatable {
         case secrets = "Which secrets, and how they are merged"
         case export = "Export instead of running a command"
         case watch = "Watch mode (supervise and restart on change)"
+        case fallback = "Fallback copy (start when the API is down)"
         case output = "Output and information"
     }
 
@@ -115,6 +120,18 @@ public enum OptionTable {
         spec(
             .splay, .required(placeholder: "SECONDS"), .nothing, .watch,
             "random delay before each restart, up to this long (default 0)"),
+        spec(
+            .fallback, .required(placeholder: "PATH"), .files, .fallback,
+            "keep an encrypted copy of the secrets here, used when the API is down (env SOUP_FALLBACK_FILE)"),
+        spec(
+            .fallbackMaxAge, .required(placeholder: "DURATION"), .nothing, .fallback,
+            "refuse a copy older than this, e.g. 90s, 30m, 72h, 7d or seconds (default no limit)"),
+        spec(
+            .fallbackReadonly, .none, .nothing, .fallback,
+            "use the copy but never write or delete it (a copy baked into an image)"),
+        spec(
+            .offline, .none, .nothing, .fallback,
+            "never contact the API, run from the copy alone (needs --fallback, not with --watch)"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
         spec(
             .verbose, .none, .nothing, .output,
@@ -153,5 +170,6 @@ public enum EnvironmentVariables {
         ("SOUP_API_URL", "API base URL, default https://api.soup.dev/api/v1; --api-url wins"),
         ("SOUP_TOKEN", "API token; --token and --token-file win"),
         ("SOUP_TOKEN_FILE", "file holding the API token; --token and --token-file win"),
+        ("SOUP_FALLBACK_FILE", "where to keep the encrypted fallback copy; --fallback wins"),
     ]
 }

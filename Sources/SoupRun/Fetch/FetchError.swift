@@ -36,6 +36,9 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case invalidToken(String)
     /// A retryable error that persisted through every attempt.
     indirect case gaveUp(attempts: Int, last: FetchError)
+    /// The API could not give the secrets (`original`; nil under `--offline`), and neither could
+    /// the fallback copy (`--fallback`). The exit code is the original failure's (69 offline).
+    indirect case fallbackUnusable(original: FetchError?, FallbackUnusable)
 
     public var exitCode: ExitCode {
         switch self {
@@ -47,6 +50,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         // given do not fit it; retrying cannot help, and the API is not "unavailable".
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected: return .configuration
         case .gaveUp(_, let last): return last.exitCode
+        case .fallbackUnusable(let original, _): return original?.exitCode ?? .unavailable
         }
     }
 
@@ -107,6 +111,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "the token cannot be used: \(reason)"
         case .gaveUp(let attempts, let last):
             return "\(last) (gave up after \(attempts) attempts)"
+        case .fallbackUnusable(let original, let unusable):
+            return original.map { "\($0); \(unusable)" } ?? "--offline: \(unusable)"
         }
     }
 

@@ -58,16 +58,26 @@ public enum SoupRunMain {
         let client = SecretsClient(
             configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
             sleep: effects.sleep)
+        // --fallback: the same fetch, through the copy (kept on success, used when the API is down).
+        let source: any SecretsSource =
+            configuration.fallback.map { settings in
+                FallbackSource(
+                    upstream: client,
+                    store: FallbackStore(
+                        settings: settings, binding: FallbackBinding(configuration), token: token,
+                        files: effects.fallbackFiles),
+                    logger: logger)
+            } ?? client
 
         if configuration.watch != nil, case .run(let command) = configuration.mode {
             // --watch: supervise the command instead of exec'ing it (the parser refuses
             // --watch with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
             // also gives the plain-http warning.
             return WatchMode.run(
-                configuration: configuration, command: command, inherited: environment, source: client, logger: logger)
+                configuration: configuration, command: command, inherited: environment, source: source, logger: logger)
         }
 
-        let secrets = try client.fetch()
+        let secrets = try source.fetchWithETag().secrets
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)

@@ -34,6 +34,7 @@ extension PollFailure {
         case .invalidData, .bodyTooLarge: return "invalid data"
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return "configuration"
         case .gaveUp(_, let last): return state(of: last)
+        case .fallbackUnusable: return "fallback"
         }
     }
 }
