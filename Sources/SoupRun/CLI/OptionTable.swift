@@ -122,16 +122,16 @@ public enum OptionTable {
             "random delay before each restart, up to this long (default 0)"),
         spec(
             .fallback, .required(placeholder: "PATH"), .files, .fallback,
-            "keep an encrypted copy of the secrets here, used when the API is down (env SOUP_FALLBACK_FILE)"),
+            "keep an encrypted copy for API outages (env SOUP_FALLBACK_FILE)"),
         spec(
-            .fallbackMaxAge, .required(placeholder: "DURATION"), .nothing, .fallback,
-            "refuse a copy older than this, e.g. 90s, 30m, 72h, 7d or seconds (default no limit)"),
+            .fallbackMaxAge, .required(placeholder: "AGE"), .nothing, .fallback,
+            "refuse an older copy, e.g. 90s, 30m, 72h, 7d, seconds (default none)"),
         spec(
             .fallbackReadonly, .none, .nothing, .fallback,
-            "use the copy but never write or delete it (a copy baked into an image)"),
+            "use the copy, never write or delete it (a copy baked into an image)"),
         spec(
             .offline, .none, .nothing, .fallback,
-            "never contact the API, run from the copy alone (needs --fallback, not with --watch)"),
+            "never contact the API, run from the copy (needs --fallback)"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
         spec(
             .verbose, .none, .nothing, .output,

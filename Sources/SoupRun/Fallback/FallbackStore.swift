@@ -85,7 +85,7 @@ public final class FallbackStore: Sendable {
             held.withLock { $0 = .some(FallbackContents(secrets: secrets, writtenAt: writtenAt)) }
             logger.debug("wrote the fallback copy \(path) (\(secrets.count) \(secrets.count == 1 ? "key" : "keys"))")
         } catch let error as FileError {
-            warnWrite("cannot write the fallback copy: \(error); the command runs without updating it", logger)
+            warnWrite("cannot write the fallback copy \(path) (\(error)); the command runs without updating it", logger)
         } catch {
             warnWrite("cannot write the fallback copy \(path): \(FallbackUnusable.cryptoText(error))", logger)
         }
@@ -101,7 +101,7 @@ public final class FallbackStore: Sendable {
                 logger.warning("deleted the fallback copy \(path): the API refused this request (\(error.statusText))")
             }
         } catch {
-            logger.warning("cannot delete the fallback copy: \(error)")
+            logger.warning("cannot delete the fallback copy \(path) (\(error))")
         }
     }
 

@@ -67,12 +67,28 @@ import Testing
         Case("--stop-timeout", "0", context: ["--watch"]) { $0.watch = watch { $0.stopTimeout = 0 } },
         Case("--stop-timeout", "30", context: ["--watch"]) { $0.watch = watch { $0.stopTimeout = 30 } },
         Case("--splay", "2.5", context: ["--watch"]) { $0.watch = watch { $0.splay = 2.5 } },
+        Case("--fallback", "/var/cache/soup.fb") { $0.fallback = fallback { _ in } },
+        Case("--fallback-max-age", "72h", context: ["--fallback", "/var/cache/soup.fb"]) {
+            $0.fallback = fallback { $0.maxAge = 72 * 3600 }
+        },
+        Case("--fallback-readonly", context: ["--fallback", "/var/cache/soup.fb"]) {
+            $0.fallback = fallback { $0.readOnly = true }
+        },
+        Case("--offline", context: ["--fallback", "/var/cache/soup.fb"]) {
+            $0.fallback = fallback { $0.offline = true }
+        },
     ]
 
     static func watch(_ change: (inout Configuration.Watch) -> Void) -> Configuration.Watch {
         var w = Configuration.Watch()
         change(&w)
         return w
+    }
+
+    static func fallback(_ change: (inout Configuration.Fallback) -> Void) -> Configuration.Fallback {
+        var f = Configuration.Fallback(path: "/var/cache/soup.fb")
+        change(&f)
+        return f
     }
 
     @Test(arguments: cases)
