@@ -41,7 +41,8 @@ let package = Package(
         // Runs the built soup-run and soup-dev-server binaries against real servers and processes.
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["soup-run", "soup-dev-server", "SoupDevServer", "SoupHTTP", "SoupCore"]
+            // SoupRun only to write fallback copies with a past date (`--fallback-max-age`).
+            dependencies: ["soup-run", "soup-dev-server", "SoupDevServer", "SoupHTTP", "SoupCore", "SoupRun"]
         ),
     ],
     swiftLanguageModes: [.v6]
