@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and testing soup-run needs and the Swift toolchain does not bring:
-# libcurl's headers, curl (tests and demo), and the shells and tools the tests drive.
+# libcurl's and libcrypto's (OpenSSL) headers, curl (tests and demo), and the shells and tools the
+# tests drive.
 # Used by .ci/run and scripts/demo.sh. Does nothing when everything is present; on macOS
-# everything needed ships with Xcode's command-line tools.
+# everything needed ships with Xcode's command-line tools (there --fallback has no libcrypto; see README).
 set -euo pipefail
 [ "$(uname -s)" = Linux ] || exit 0
 
 need=()
 have_header() { [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ]; }
 have_header || need+=(libcurl4-openssl-dev)
+# CSoupCrypto (the --fallback copy's AES-256-GCM and HKDF) builds against OpenSSL's libcrypto.
+[ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
 command -v curl >/dev/null || need+=(curl)
 # scripts/release.sh links libstdc++ statically (g++ has the archive) and checks with readelf.
 command -v c++ >/dev/null || need+=(g++)

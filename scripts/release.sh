@@ -2,7 +2,7 @@
 # Builds the release binaries soup-run and soup-dev-server: optimized, the Swift runtime and (on
 # Linux) libstdc++ linked statically, stripped. At run time they need only libc and libcurl.
 # Usage: scripts/release.sh [OUT_DIR]   (default: dist/)
-# On Linux it fails when a binary links anything beyond libc (libm, the loader) and libcurl.
+# On Linux it fails when a binary links anything beyond libc (libm, the loader), libcurl and libcrypto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-dist}
@@ -66,11 +66,11 @@ esac
 if [ "$(uname -s)" = Linux ]; then
     for name in soup-run soup-dev-server; do
         extra=$(readelf -d "$out/$name" | awk '/NEEDED/ {gsub(/[][]/, "", $NF); print $NF}' |
-            grep -vE '^(libc\.so\.6|libm\.so\.6|libcurl\.so\.4|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$' || true)
+            grep -vE '^(libc\.so\.6|libm\.so\.6|libcurl\.so\.4|libcrypto\.so\.[0-9.]+|ld-linux[-a-z0-9_.]*\.so\.[0-9]+)$' || true)
         if [ -n "$extra" ]; then
-            echo "release: $name needs more than libc and libcurl: $extra" >&2
+            echo "release: $name needs more than libc, libcurl and libcrypto: $extra" >&2
             exit 1
         fi
     done
-    echo "release: both binaries need only libc and libcurl"
+    echo "release: both binaries need only libc, libcurl and libcrypto"
 fi
