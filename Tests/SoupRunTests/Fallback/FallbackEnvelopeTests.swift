@@ -1,4 +1,5 @@
 import SoupCore
+import SoupTestSupport
 import Testing
 
 @testable import SoupRun
@@ -126,6 +127,33 @@ import Testing
         bytes[8] = 2
         #expect(throws: FallbackEnvelope.OpenError.unknownVersion(2)) {
             try FallbackEnvelope.open(bytes, binding: Self.binding, token: Self.token)
+        }
+    }
+
+    /// Seeded random files, and random splices and rewrites of a real one: every one is refused
+    /// with an error (nothing crashes, nothing opens), whatever its length.
+    @Test func randomAndMutatedFilesAreRefused() throws {
+        let valid = try Self.sealed()
+        var rng = SplitMix64(seed: 0xFA11_BAC6)
+        for round in 0..<3000 {
+            var bytes: [UInt8]
+            switch round % 3 {
+            case 0:
+                bytes = (0..<rng.next(below: 200)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                if rng.next(below: 2) == 0 { bytes = Array(valid.prefix(9)) + bytes }
+            case 1:
+                bytes = valid
+                for _ in 0...rng.next(below: 4) {
+                    bytes[rng.next(below: bytes.count)] = UInt8(truncatingIfNeeded: rng.next())
+                }
+                if bytes == valid { bytes[bytes.count - 1] ^= 0xFF }
+            default:
+                let cut = rng.next(below: valid.count)
+                bytes = Array(valid[..<cut]) + Array(valid[(cut + 1 + rng.next(below: valid.count - cut))...])
+            }
+            #expect(throws: FallbackEnvelope.OpenError.self, "round \(round)") {
+                try FallbackEnvelope.open(bytes, binding: Self.binding, token: Self.token)
+            }
         }
     }
 
