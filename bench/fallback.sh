@@ -30,17 +30,8 @@ while [ $# -gt 0 ]; do
 done
 [[ "$rounds" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 3 ] && [ "$runs" -ge 10 ] || usage
 
-need=()
-command -v hyperfine >/dev/null || need+=(hyperfine)
-command -v curl >/dev/null || need+=(curl)
-command -v python3 >/dev/null || need+=(python3)
-if [ ${#need[@]} -gt 0 ]; then
-    echo "installing: ${need[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
 . bench/lib.sh
+install_missing hyperfine:hyperfine curl:curl python3:python3
 bench_binaries "$build"
 
 work="$(mktemp -d)"

@@ -2,6 +2,18 @@
 # The binaries measured are the release ones users install (scripts/release.sh: static Swift runtime
 # and libstdc++, no local rpath, stripped), so the figures are what a user's machine sees.
 
+# install_missing COMMAND:PACKAGE...: installs (apt-get) the packages whose command is missing.
+install_missing() {
+    local need=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
+    done
+    [ ${#need[@]} -eq 0 ] && return 0
+    echo "installing: ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
 # bench_binaries BUILD: sets soup_run and dev_server; builds them first when BUILD is 1.
 bench_binaries() {
     local dist=.build/bench-dist
