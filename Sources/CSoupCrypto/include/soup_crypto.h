@@ -31,7 +31,7 @@ extern "C" {
 /* Fills `out` with `length` bytes from the kernel's random source (getrandom, arc4random_buf). */
 int soup_crypto_random(uint8_t *out, size_t length);
 
-/* HKDF-SHA256 (RFC 5869): extract with `salt`, expand with `info`, into `out` (at most 8160 bytes). */
+/* HKDF-SHA256 (RFC 5869): extract with `salt`, expand with `info`, into `out` (at most 32 bytes: one block). */
 int soup_crypto_hkdf_sha256(const uint8_t *secret, size_t secret_length, const uint8_t *salt, size_t salt_length,
                             const uint8_t *info, size_t info_length, uint8_t *out, size_t out_length);
 
@@ -46,6 +46,9 @@ int soup_crypto_aes256gcm_seal(const uint8_t key[SOUP_CRYPTO_KEY_BYTES], const u
 int soup_crypto_aes256gcm_open(const uint8_t key[SOUP_CRYPTO_KEY_BYTES], const uint8_t nonce[SOUP_CRYPTO_NONCE_BYTES],
                                const uint8_t *aad, size_t aad_length, const uint8_t *in, size_t length,
                                const uint8_t tag[SOUP_CRYPTO_TAG_BYTES], uint8_t *out);
+
+/* 1 when the default provider's tables are called directly (OpenSSL 3), 0 for EVP or no libcrypto. */
+int soup_crypto_uses_provider_tables(void);
 
 /* Overwrites `length` bytes at `p` in a way the compiler may not remove (keys, plaintext). */
 void soup_crypto_wipe(void *p, size_t length);

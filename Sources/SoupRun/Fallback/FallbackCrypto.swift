@@ -103,6 +103,10 @@ public enum FallbackCrypto {
         return plaintext
     }
 
+    /// Whether libcrypto is called through OpenSSL 3's default provider tables (the fast path)
+    /// rather than its EVP interface.
+    static var usesProviderTables: Bool { soup_crypto_uses_provider_tables() == 1 }
+
     /// Overwrites `bytes` (a key, a plaintext) before it is released.
     static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { soup_crypto_wipe($0.baseAddress, $0.count) }
