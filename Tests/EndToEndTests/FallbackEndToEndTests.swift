@@ -37,14 +37,25 @@ struct FallbackEndToEndTests {
         expectExit(first, 0)
         #expect(first.stdoutText == "alpha-1|unset")
         #expect(first.stderrText.isEmpty)
-        let mode = try FileManager.default.attributesOfItem(atPath: copy)[.posixPermissions] as? Int
-        #expect(mode == 0o600)
+        let attributes = try FileManager.default.attributesOfItem(atPath: copy)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        // An unchanged start writes nothing: the same file (inode), unmodified.
+        expectExit(try soupRun(["--fallback", copy, "my-app", "prod", "--", "true"], api: server.apiURL), 0)
+        let again = try FileManager.default.attributesOfItem(atPath: copy)
+        #expect(again[.systemFileNumber] as? Int == attributes[.systemFileNumber] as? Int)
+        #expect(again[.modificationDate] as? Date == attributes[.modificationDate] as? Date)
+        // A change is written (a new file renamed over the old one).
+        try server.setSecret("B", "beta-2")
+        expectExit(try soupRun(["--fallback", copy, "my-app", "prod", "--", "true"], api: server.apiURL), 0)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: copy)[.systemFileNumber] as? Int
+                != attributes[.systemFileNumber] as? Int)
         let api = server.apiURL
         server.stop()
 
         let down = try soupRun(["--retries", "0", "--fallback", copy, "my-app", "prod", "--"] + Self.printA, api: api)
         expectExit(down, 0)
-        #expect(down.stdoutText == "alpha-1|unset")
+        #expect(down.stdoutText == "alpha-1|beta-2")
         let lines = down.stderrText.split(separator: "\n")
         #expect(lines.count == 1, "\(down.stderrText)")
         #expect(lines.first?.hasPrefix("soup-run: warning: using the fallback copy from 20") == true)
