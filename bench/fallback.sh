@@ -15,22 +15,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: $0 [--no-build] [--rounds N ≥ 3] [--runs N ≥ 10]" >&2; exit 64; }
-build=1
-rounds=20
-runs=30
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --no-build) build=0 ;;
-        --rounds) [ $# -ge 2 ] || usage; rounds="$2"; shift ;;
-        --runs) [ $# -ge 2 ] || usage; runs="$2"; shift ;;
-        *) usage ;;
-    esac
-    shift
-done
-[[ "$rounds" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 3 ] && [ "$runs" -ge 10 ] || usage
-
 . bench/lib.sh
+rounds_options 3 "$@"
+
 install_missing hyperfine:hyperfine curl:curl python3:python3
 bench_binaries "$build"
 

@@ -2,6 +2,28 @@
 # The binaries measured are the release ones users install (scripts/release.sh: static Swift runtime
 # and libstdc++, no local rpath, stripped), so the figures are what a user's machine sees.
 
+# rounds_options MIN_ROUNDS ARG...: parses --no-build, --rounds N (≥ MIN_ROUNDS, default 20) and
+# --runs N (≥ 10, default 30) into build, rounds and runs; exits 64 with the usage otherwise.
+rounds_options() {
+    local min="$1"
+    shift
+    local usage="usage: $0 [--no-build] [--rounds N ≥ $min] [--runs N ≥ 10]"
+    build=1
+    rounds=20
+    runs=30
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --no-build) build=0 ;;
+            --rounds) [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }; rounds="$2"; shift ;;
+            --runs) [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }; runs="$2"; shift ;;
+            *) echo "$usage" >&2; exit 64 ;;
+        esac
+        shift
+    done
+    [[ "$rounds" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] && [ "$rounds" -ge "$min" ] && [ "$runs" -ge 10 ] ||
+        { echo "$usage" >&2; exit 64; }
+}
+
 # install_missing COMMAND:PACKAGE...: installs (apt-get) the packages whose command is missing.
 install_missing() {
     local need=() pair
