@@ -12,7 +12,12 @@ let package = Package(
     ],
     targets: [
         // C shims: the only places that talk to libcurl, libcrypto and to fork/exec/signals.
-        .target(name: "CSoupCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // libssl on Linux: soup_tls.c sets OpenSSL up before libcurl does. The static release build
+        // (scripts/release.sh) resolves -lcurl, -lssl and -lcrypto to archives.
+        .target(
+            name: "CSoupCurl",
+            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("ssl", .when(platforms: [.linux]))]
+        ),
         .target(name: "CSoupProcess"),
         // libcrypto (OpenSSL) for the encrypted fallback copy; macOS builds compile stubs (no headers in its SDK).
         .target(name: "CSoupCrypto", linkerSettings: [.linkedLibrary("crypto", .when(platforms: [.linux]))]),

@@ -36,11 +36,13 @@ install_missing() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 }
 
-# bench_binaries BUILD: sets soup_run and dev_server; builds them first when BUILD is 1.
+# bench_binaries BUILD: sets soup_run, soup_run_symbols and dev_server; builds them first when BUILD is 1.
 bench_binaries() {
     local dist=.build/bench-dist
-    if [ "$1" = 1 ]; then scripts/release.sh "$dist" >/dev/null; fi
+    if [ "$1" = 1 ]; then SOUP_RELEASE_SYMBOLS=1 scripts/release.sh "$dist" >/dev/null; fi
     soup_run="$PWD/$dist/soup-run"
+    # The same build with its symbol table, for callgrind's --dump-before (the stripped one has none).
+    soup_run_symbols="$PWD/$dist/soup-run.symbols"
     dev_server="$PWD/$dist/soup-dev-server"
     [ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
 }

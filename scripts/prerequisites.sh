@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing soup-run needs and the Swift toolchain does not bring:
-# libcurl's and libcrypto's (OpenSSL) headers, curl (tests and demo), and the shells and tools the
-# tests drive.
+# libcurl's and OpenSSL's headers, curl (tests and demo), and the shells and tools the tests drive.
+# (scripts/static-libcurl.sh installs what the static release build needs on top: dpkg-dev, make.)
 # Used by .ci/run and scripts/demo.sh. Does nothing when everything is present; on macOS
 # everything needed ships with Xcode's command-line tools (there --fallback has no libcrypto; see README).
 set -euo pipefail
@@ -10,8 +10,9 @@ set -euo pipefail
 need=()
 have_header() { [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ]; }
 have_header || need+=(libcurl4-openssl-dev)
-# CSoupCrypto (the --fallback copy's AES-256-GCM and HKDF) builds against OpenSSL's libcrypto.
-[ -f /usr/include/openssl/evp.h ] || need+=(libssl-dev)
+# soup_tls.c sets OpenSSL up before libcurl; CSoupCrypto (--fallback) uses libcrypto; the static
+# release links libssl.a and libcrypto.a.
+[ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 command -v curl >/dev/null || need+=(curl)
 # scripts/release.sh links libstdc++ statically (g++ has the archive) and checks with readelf.
 command -v c++ >/dev/null || need+=(g++)
@@ -24,6 +25,9 @@ if [ "${1:-}" = --test ]; then
     command -v fish >/dev/null || need+=(fish)
     command -v unshare >/dev/null || need+=(util-linux)
     command -v python3 >/dev/null || need+=(python3)
+    # The empty-root suite makes its CAs and certificates with openssl, its static helper with cc.
+    command -v openssl >/dev/null || need+=(openssl)
+    command -v cc >/dev/null || need+=(gcc)
 fi
 yaml_missing() { [ "${1:-}" = --test ] && command -v python3 >/dev/null && ! python3 -c 'import yaml' 2>/dev/null; }
 if [ ${#need[@]} -eq 0 ]; then

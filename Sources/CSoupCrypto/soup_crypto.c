@@ -91,6 +91,10 @@ static void (*function(const OSSL_DISPATCH *table, int id))(void) {
 }
 
 static void load_provider(void) {
+    /* As soup_tls.c does for libcurl, and for the same reasons (no openssl.cnf, which could make a
+       static binary dlopen modules; no error strings): the first initialisation's choice sticks,
+       and loading a provider would otherwise read the configuration (--offline never starts libcurl). */
+    (void)OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
     OSSL_PROVIDER *provider = OSSL_PROVIDER_load(NULL, "default");
     if (provider == NULL) return;
     const OSSL_DISPATCH *gcm = find_algorithm(provider, OSSL_OP_CIPHER, "AES-256-GCM");

@@ -14,7 +14,10 @@ static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;
 
 /* curl_global_init is not thread-safe on older libcurl and must run once per process. */
-static void global_init(void) { global_result = curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void global_init(void) {
+    soup_tls_init();
+    global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 typedef struct transfer {
     soup_curl_response *response;
@@ -112,8 +115,12 @@ int soup_curl_get(const soup_curl_request *request, soup_curl_response *response
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)request->max_body_bytes);
     curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-    if (request->ca_info) curl_easy_setopt(curl, CURLOPT_CAINFO, request->ca_info);
-    if (request->ca_path) curl_easy_setopt(curl, CURLOPT_CAPATH, request->ca_path);
+    /* A trust store chosen (TrustStore.swift) is the whole store: NULL clears libcurl's built-in
+     * default, so a hashed directory alone does not also parse the ~140-CA bundle. */
+    if (request->ca_info || request->ca_path) {
+        curl_easy_setopt(curl, CURLOPT_CAINFO, request->ca_info);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, request->ca_path);
+    }
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);

@@ -21,7 +21,8 @@ typedef struct soup_curl_request {
     long total_timeout_ms;
     /* The transfer is aborted once the body would exceed this many bytes. */
     size_t max_body_bytes;
-    /* CURLOPT_CAINFO / CURLOPT_CAPATH, or NULL for libcurl's defaults. */
+    /* CURLOPT_CAINFO / CURLOPT_CAPATH; when either is set, both replace libcurl's defaults (NULL
+     * clears); both NULL leaves libcurl's defaults. */
     const char *ca_info;
     const char *ca_path;
 } soup_curl_request;
@@ -49,6 +50,10 @@ typedef struct soup_curl_response {
 int soup_curl_get(const soup_curl_request *request, soup_curl_response *response);
 
 void soup_curl_response_free(soup_curl_response *response);
+
+/* OpenSSL without its config file and error strings (soup_tls.c); soup_curl_get calls it once,
+ * before curl_global_init. */
+void soup_tls_init(void);
 
 /* CURLcode values the Swift side classifies. */
 enum {

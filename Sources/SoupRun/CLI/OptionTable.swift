@@ -171,5 +171,12 @@ public enum EnvironmentVariables {
         ("SOUP_TOKEN", "API token; --token and --token-file win"),
         ("SOUP_TOKEN_FILE", "file holding the API token; --token and --token-file win"),
         ("SOUP_FALLBACK_FILE", "where to keep the encrypted fallback copy; --fallback wins"),
+        // The trust store for https (TrustStore): with none set, /etc/ssl/certs, then the usual bundles.
+        ("CURL_CA_BUNDLE", "CA bundle (PEM) for https, instead of SSL_CERT_FILE (missing: exit 78)"),
+        ("SSL_CERT_FILE", "CA bundle (PEM) for https (missing: exit 78)"),
+        (
+            "SSL_CERT_DIR",
+            "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
+        ),
     ]
 }

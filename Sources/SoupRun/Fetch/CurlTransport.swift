@@ -1,29 +1,31 @@
 import CSoupCurl
 
 /// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, proxies from libcurl's
-/// own environment handling (`http_proxy`, `https_proxy`, `no_proxy`), CA settings as curl honours them.
+/// own environment handling (`http_proxy`, `https_proxy`, `no_proxy`), CAs from `TrustStore`.
 public struct CurlTransport: HTTPTransport {
-    /// CURLOPT_CAINFO: a CA bundle file, or nil for libcurl's default.
-    public var caInfo: String?
-    /// CURLOPT_CAPATH: a directory of CA certificates, or nil for libcurl's default.
-    public var caPath: String?
+    /// The CAs https connections trust: CURLOPT_CAINFO / CURLOPT_CAPATH, or libcurl's default.
+    public var trustStore: TrustStore
 
-    public init(caInfo: String? = nil, caPath: String? = nil) {
-        self.caInfo = caInfo
-        self.caPath = caPath
+    public init(trustStore: TrustStore = .libraryDefault) {
+        self.trustStore = trustStore
     }
 
-    /// Reads `CURL_CA_BUNDLE` (else `SSL_CERT_FILE`) as the CA file and `SSL_CERT_DIR` as the CA
-    /// directory, the variables the curl tool honours. Empty values count as unset.
-    public init(environment: [String: String]) {
-        func value(_ name: String) -> String? {
-            guard let v = environment[name], !v.isEmpty else { return nil }
-            return v
-        }
-        self.init(caInfo: value("CURL_CA_BUNDLE") ?? value("SSL_CERT_FILE"), caPath: value("SSL_CERT_DIR"))
+    /// The store `TrustStore.choose` finds for `environment`: `CURL_CA_BUNDLE` (else
+    /// `SSL_CERT_FILE`), `SSL_CERT_DIR`, else (Linux) the usual places.
+    public init(environment: [String: String], probe: TrustStore.Probe = .live) {
+        #if os(Linux)
+            let search = true
+        #else
+            let search = false
+        #endif
+        self.init(trustStore: TrustStore.choose(environment: environment, probe: probe, search: search))
     }
 
     public func get(_ request: TransportRequest) -> TransportResult {
+        if TrustStore.needed(for: request.url), let problem = trustStore.problem {
+            return .failure(TransportFailure(.trustStore, problem))
+        }
+        let (caInfo, caPath) = trustStore.libcurlOptions
         let timeoutMilliseconds = Self.milliseconds(request.timeout)
         let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         var response = soup_curl_response()

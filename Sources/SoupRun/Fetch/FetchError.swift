@@ -2,7 +2,7 @@
 ///
 /// Exit codes: network, timeout, TLS, 5xx, 429 → 69; 401/403/407 → 77; 404 → 66;
 /// invalid data (bad JSON, invalid key, NUL, oversized body, unexpected status) → 65;
-/// bad URL, bad token, refused redirect, redirect loop, another 4xx → 78.
+/// bad URL, bad token, refused redirect, redirect loop, another 4xx, no CA store for https → 78.
 public enum FetchError: SoupRunFailure, Sendable, Equatable {
     /// No connection, or it broke: DNS, refused, reset. `origin` is scheme://host:port.
     case network(origin: String, message: String)
@@ -34,6 +34,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case tooManyRedirects(Int)
     /// The token cannot be sent in a header (say why, not what).
     case invalidToken(String)
+    /// An https URL and no CA store to verify it with (`TrustStore.problem` says why).
+    case noTrustStore(origin: String, message: String)
     /// A retryable error that persisted through every attempt.
     indirect case gaveUp(attempts: Int, last: FetchError)
     /// The API could not give the secrets (`original`; nil under `--offline`), and neither could
@@ -48,7 +50,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .unexpectedStatus, .invalidData, .bodyTooLarge: return .invalidData
         // Another 4xx: the server understood and refuses this request, so the URL or the names
         // given do not fit it; retrying cannot help, and the API is not "unavailable".
-        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected: return .configuration
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected, .noTrustStore:
+            return .configuration
         case .gaveUp(_, let last): return last.exitCode
         case .fallbackUnusable(let original, _): return original?.exitCode ?? .unavailable
         }
@@ -109,6 +112,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "too many redirects (more than \(count)); check --api-url"
         case .invalidToken(let reason):
             return "the token cannot be used: \(reason)"
+        case .noTrustStore(let origin, let message):
+            return "cannot verify TLS with \(origin): \(message)"
         case .gaveUp(let attempts, let last):
             return "\(last) (gave up after \(attempts) attempts)"
         case .fallbackUnusable(let original, let unusable):

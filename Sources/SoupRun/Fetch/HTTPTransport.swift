@@ -51,6 +51,8 @@ public struct TransportFailure: Error, Sendable, Equatable {
         case badURL
         /// The body exceeded `maxBodyBytes`.
         case bodyTooLarge
+        /// No usable CA store for an https URL (`TrustStore`): a configuration problem.
+        case trustStore
     }
 
     public var kind: Kind

@@ -137,6 +137,7 @@ public struct SecretsClient: Sendable {
         case .tls: return .tls(origin: origin, message: failure.message)
         case .badURL: return .badURL(.invalidHost)
         case .bodyTooLarge: return .bodyTooLarge(limit: maxBodyBytes)
+        case .trustStore: return .noTrustStore(origin: origin, message: failure.message)
         }
     }
 

@@ -25,7 +25,7 @@ extension PollFailure {
         switch error {
         case .network: return "network"
         case .timedOut: return "timeout"
-        case .tls: return "tls"
+        case .tls, .noTrustStore: return "tls"
         case .serverError(let status, _, _), .permission(let status, _), .rejected(let status, _),
             .unexpectedStatus(let status):
             return "http \(status)"

@@ -80,11 +80,37 @@ import Testing
         #expect(
             image.environment["SOUP_TOKEN"] == nil && image.environment["SOUP_TOKEN_FILE"] == nil,
             "no token in the image")
-        // Only soup-run comes from the build stage; the rest is the example app.
-        #expect(Set(image.files.values) == [Binaries.soupRun, ExampleRepository.exampleApp])
+        // Only soup-run and a CA bundle come from the build stage; the rest is the example app.
+        #expect(Set(image.files.values) == [Binaries.soupRun, ExampleImage.caBundle, ExampleRepository.exampleApp])
         // The image runs as a user that does not own the copied app: it must be readable and executable by others.
         #expect(try image.user() != nil)
         #expect(try ExampleRepository.permissions("examples/app/app.sh") & 0o005 == 0o005)
+    }
+
+    /// The static binary runs in any image: a `FROM scratch` stage holds only it and a CA bundle,
+    /// and no stage installs a library for soup-run or soup-dev-server (neither links one).
+    @Test func theSoupRunStageIsScratchWithTheStaticBinaryAndNoStageInstallsLibraries() throws {
+        let image = try ExampleImage(stage: "soup-run")
+        #expect(image.stage.base == "scratch")
+        #expect(image.files == ["/soup-run": Binaries.soupRun, ExampleImage.caBundle: ExampleImage.caBundle])
+        #expect(image.entrypoint == ["/soup-run"])
+        for stage in image.model.stages where stage.name != "build" {
+            for run in stage.arguments(of: "RUN") {
+                #expect(
+                    !run.contains("apt-get install") && !run.contains("apk add"), "stage \(stage.name ?? ""): \(run)")
+            }
+        }
+    }
+
+    /// CI builds and tests with one Swift version: the image's build stage uses the same one.
+    @Test func theBuildImageIsTheSwiftVersionCIUses() throws {
+        let image = try ExampleImage(stage: "app")
+        let build = try image.model.stage("build")
+        let version = try runProcess(
+            "/usr/bin/env", ["swift", "--version"], environment: ProcessInfo.processInfo.environment, timeout: 60)
+        let words = (version.stdoutText + version.stderrText).split(whereSeparator: \.isWhitespace)
+        let number = try #require(words.firstIndex(of: "version").map { words[$0 + 1] }, "\(version.stdoutText)")
+        #expect(build.base == "swift:\(number)-bookworm")
     }
 
     @Test func theEntrypointRunsTheAppWithItsSecretsAndStopsOnSigterm() throws {

@@ -3,14 +3,33 @@ import Testing
 
 @Suite struct CurlTransportTests {
     @Test func caSettingsFollowTheCurlTool() {
-        let both = CurlTransport(environment: [
-            "CURL_CA_BUNDLE": "/a.pem", "SSL_CERT_FILE": "/b.pem", "SSL_CERT_DIR": "/certs",
-        ])
-        #expect(both.caInfo == "/a.pem")
-        #expect(both.caPath == "/certs")
-        #expect(CurlTransport(environment: ["SSL_CERT_FILE": "/b.pem"]).caInfo == "/b.pem")
-        let empty = CurlTransport(environment: ["CURL_CA_BUNDLE": "", "SSL_CERT_DIR": ""])
-        #expect(empty.caInfo == nil && empty.caPath == nil)
+        let everything = TrustStore.Probe(isFile: { _ in true }, isDirectory: { _ in true }, hasHashedCA: { _ in true })
+        let both = CurlTransport(
+            environment: ["CURL_CA_BUNDLE": "/a.pem", "SSL_CERT_FILE": "/b.pem", "SSL_CERT_DIR": "/certs"],
+            probe: everything)
+        #expect(both.trustStore == .store(file: "/a.pem", directory: "/certs"))
+        #expect(
+            CurlTransport(environment: ["SSL_CERT_FILE": "/b.pem"], probe: everything).trustStore
+                == .store(file: "/b.pem", directory: nil))
+    }
+
+    @Test func anHTTPSRequestWithoutAStoreFailsBeforeAnyConnection() {
+        let request = TransportRequest(url: "https://127.0.0.1:9/x", headers: [:], timeout: 5, maxBodyBytes: 100)
+        let none = CurlTransport(trustStore: .notFound(tried: ["/nowhere.pem"]))
+        guard case .failure(let failure) = none.get(request) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failure.kind == .trustStore)
+        #expect(failure.message.contains("/nowhere.pem"))
+        // Plain http needs no store: the request goes out (and finds port 9 closed).
+        var plain = request
+        plain.url = "http://127.0.0.1:9/x"
+        guard case .failure(let refused) = none.get(plain) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(refused.kind == .network)
     }
 
     @Test(arguments: [(0.5, 500), (10, 10_000), (0.0001, 1), (0, 1), (-1, 1), (.infinity, 1), (1e12, Int(Int32.max))])

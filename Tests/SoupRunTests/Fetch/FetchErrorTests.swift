@@ -21,6 +21,10 @@ import Testing
         (.redirectRefused(target: "https://evil:443", reason: "r"), .configuration, false),
         (.tooManyRedirects(5), .configuration, false),
         (.invalidToken("it is empty"), .configuration, false),
+        (
+            .noTrustStore(origin: "https://h:443", message: "SSL_CERT_FILE names /x, which is not a file"),
+            .configuration, false
+        ),
         (.gaveUp(attempts: 4, last: .rateLimited(retryAfter: 1)), .unavailable, false),
     ]
 

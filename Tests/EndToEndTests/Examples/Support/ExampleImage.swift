@@ -49,13 +49,21 @@ struct ExampleImage {
         }
     }
 
-    /// What a stage that runs `scripts/release.sh OUT` leaves in OUT: the built binaries, by image path.
+    /// The CA bundle Debian's `ca-certificates` package installs (this machine's stands for it).
+    static let caBundle = "/etc/ssl/certs/ca-certificates.crt"
+
+    /// What a stage that runs `scripts/release.sh OUT` leaves in OUT: the built binaries, by image
+    /// path; plus the CA bundle when the stage installs `ca-certificates`.
     static func releaseOutputs(of stage: DockerfileModel.Stage) throws -> [String: String] {
-        for run in stage.arguments(of: "RUN") {
+        let runs = stage.arguments(of: "RUN")
+        let installsCAs = try runs.contains { try ExampleWords.split($0).contains("ca-certificates") }
+        for run in runs {
             let words = try ExampleWords.split(run)
             guard words.first == "scripts/release.sh" else { continue }
             let out = words.count > 1 ? words[1] : "dist"
-            return ["\(out)/soup-run": Binaries.soupRun, "\(out)/soup-dev-server": Binaries.soupDevServer]
+            var outputs = ["\(out)/soup-run": Binaries.soupRun, "\(out)/soup-dev-server": Binaries.soupDevServer]
+            if installsCAs { outputs[caBundle] = caBundle }
+            return outputs
         }
         throw ExampleError("stage \(stage.name ?? stage.base) does not run scripts/release.sh")
     }

@@ -1,0 +1,26 @@
+/*
+ * OpenSSL set up before libcurl's own initialisation, so that it reads no configuration file and
+ * loads no error strings.
+ *
+ * Why: OpenSSL reads `openssl.cnf` at its first initialisation (libcurl asks for that), and the
+ * file may name providers or engines to load: in a static binary that would `dlopen` modules
+ * built against a shared libc, and everywhere it costs start-up time, as does loading the
+ * error-string tables (together more than half of `curl_global_init`, callgrind). OpenSSL runs
+ * each part of its initialisation once, and the first caller's choice sticks: asking first for
+ * "no config, no strings" makes libcurl's later request a no-op. Certificate verification does
+ * not depend on either (its messages come from X509_verify_cert_error_string, not the tables).
+ * Only where libcurl uses OpenSSL (Linux); macOS's libcurl brings its own TLS.
+ */
+#include "soup_curl.h"
+
+#if defined(__linux__) && __has_include(<openssl/ssl.h>)
+#include <openssl/ssl.h>
+
+void soup_tls_init(void) {
+    (void)OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_SSL_STRINGS
+                               | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+                           NULL);
+}
+#else
+void soup_tls_init(void) {}
+#endif
