@@ -54,7 +54,8 @@ start_dev_server() {
     server_pid=$!
     api=""
     for _ in $(seq 1 100); do
-        api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$1/server.out")"
+        # The background job may not have opened its output file yet.
+        api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$1/server.out" 2>/dev/null || true)"
         [ -n "$api" ] && return 0
         kill -0 "$server_pid" 2>/dev/null || { cat "$1/server.err" >&2; exit 1; }
         sleep 0.1
