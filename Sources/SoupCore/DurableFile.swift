@@ -57,19 +57,34 @@ public enum DurableFile {
     /// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
     /// old or the new content, and a return means the new content is on disk.
     ///
-    /// Writes a temporary file in the same directory (mode 0600: the file holds tokens), fsyncs it,
-    /// renames it over `path` (atomic within one file system), then fsyncs the directory so the
-    /// rename itself survives a power loss.
-    public static func replace(_ path: String, with bytes: [UInt8]) throws(FileError) {
-        let directory = directoryName(of: path)
-        let sequence = temporaryCounter.withLock { counter -> Int in
-            counter += 1
-            return counter
+    /// Writes a temporary file in the same directory, created with `O_EXCL` (a name that exists,
+    /// or a symlink planted there, is never written through: the next name is tried) and `mode`
+    /// (0600 by default: the files hold tokens and secrets), fsyncs it, renames it over `path`
+    /// (atomic within one file system: a reader sees the old or the new file, never a part),
+    /// then fsyncs the directory so the rename itself survives a power loss. A directory at
+    /// `path` is refused (`EISDIR`) before anything is created.
+    public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600) throws(FileError) {
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            throw FileError(operation: "replace", path: path, errno: EISDIR)
         }
-        let temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(sequence)"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let directory = directoryName(of: path)
+        var temporary = ""
+        var fd: Int32 = -1
+        // Bounded: only a name taken by someone else between our unlink and open is retried.
+        for _ in 0..<16 {
+            let sequence = temporaryCounter.withLock { counter -> Int in
+                counter += 1
+                return counter
+            }
+            temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(sequence)"
+            unlink(temporary)  // a stale one of ours, left by a crash of an earlier process with our pid
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+            if fd >= 0 || errno != EEXIST { break }
+        }
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
+        // The umask applies to open's mode: set the bits asked for exactly.
+        _ = fchmod(fd, mode)
         do throws(FileError) {
             try writeAll(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }

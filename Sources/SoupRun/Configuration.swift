@@ -64,6 +64,66 @@ public struct Configuration: Sendable, Equatable {
         public init(path: String) { self.path = path }
     }
 
+    /// `--file`, `--mount`, `--template` and `--reload-signal`: secrets written to files for the
+    /// command, which keep soup-run as its parent (to remove them) and, under `--watch`, decide
+    /// between restarting and reloading it. Empty without those flags.
+    public struct Files: Sendable, Equatable {
+        /// `--file KEY[=PATH]`: the value of KEY in a file, its path in the variable KEY.
+        public struct File: Sendable, Equatable {
+            public var key: String
+            /// Nil: a file named KEY in a fresh private directory (`PrivateDirectory`).
+            public var path: String?
+            public init(key: String, path: String?) {
+                self.key = key
+                self.path = path
+            }
+        }
+
+        /// `--mount PATH [--mount-format F]`: every secret in one file, none in the environment.
+        public struct Mount: Sendable, Equatable {
+            public var path: String
+            public var format: ExportFormat
+            public init(path: String, format: ExportFormat) {
+                self.path = path
+                self.format = format
+            }
+
+            /// The format when `--mount-format` is not given: `json` for a `*.json` path, else `dotenv`.
+            public static func defaultFormat(for path: String) -> ExportFormat {
+                path.lowercased().hasSuffix(".json") ? .json : .dotenv
+            }
+        }
+
+        /// `--template SRC:DEST`.
+        public struct Template: Sendable, Equatable {
+            public var source: String
+            public var destination: String
+            public init(source: String, destination: String) {
+                self.source = source
+                self.destination = destination
+            }
+        }
+
+        /// What `--watch` does when a change alters only files (`--reload-signal`).
+        public enum Reload: Sendable, Equatable {
+            /// No `--reload-signal`: restart the command, as for any change.
+            case restart
+            /// `--reload-signal SIG`: send SIG to the command's process group.
+            case signal(Int32)
+            /// `--reload-signal none`: rewrite the files, send nothing (the command watches them).
+            case nothing
+        }
+
+        public var files: [File] = []
+        public var mount: Mount? = nil
+        public var templates: [Template] = []
+        public var reload: Reload = .restart
+        public init() {}
+
+        /// True without `--file`, `--mount` and `--template`.
+        public var isEmpty: Bool { files.isEmpty && mount == nil && templates.isEmpty }
+    }
+
     public var project: String
     public var environment: String
     public var mode: Mode
@@ -83,6 +143,7 @@ public struct Configuration: Sendable, Equatable {
     public var verbosity: Verbosity = .normal
     public var watch: Watch? = nil
     public var fallback: Fallback? = nil
+    public var files = Files()
 
     public init(project: String, environment: String, mode: Mode, token: TokenSource) {
         self.project = project

@@ -4,12 +4,16 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case success = 0
     /// Command-line usage error.
     case usage = 64
-    /// The API answered with data soup-run will not use (bad JSON, invalid key, NUL in a value).
+    /// The API answered with data soup-run will not use (bad JSON, invalid key, NUL in a value), or a
+    /// `--template` file cannot be parsed.
     case invalidData = 65
-    /// Project, environment or secret not found (404).
+    /// Project, environment or secret not found (404), a key `--only`, `--file` or a template names
+    /// missing, or a template file that cannot be read.
     case notFound = 66
     /// API unavailable after retries: network, timeout, 5xx, 429.
     case unavailable = 69
+    /// A file soup-run writes for the command (`--file`, `--mount`, `--template`) cannot be created.
+    case cannotCreate = 73
     /// soup-run's own output could not be written (`--export` to a closed stdout).
     case ioError = 74
     /// Authentication or permission (401/403).
@@ -36,9 +40,12 @@ extension ExitCode {
         switch self {
         case .success: return "success (--export, --help, --version); otherwise the command's own code"
         case .usage: return "usage error: unknown option, missing or invalid value, missing operand"
-        case .invalidData: return "invalid data from the API: bad JSON, invalid key, NUL in a value"
-        case .notFound: return "project, environment or secret not found (404; a key listed in --only)"
+        case .invalidData: return "invalid data from the API (bad JSON, invalid key, NUL in a value) or in a template"
+        case .notFound:
+            return "project, environment or secret not found (404; a key in --only, --file or a template)"
         case .unavailable: return "API unavailable after retries: network, timeout, 5xx, 429"
+        case .cannotCreate:
+            return "a --file, --mount or --template destination cannot be written"
         case .ioError: return "output error: --export could not write to standard output"
         case .permission: return "authentication or permission refused (401, 403)"
         case .configuration:

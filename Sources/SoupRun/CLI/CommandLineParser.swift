@@ -67,6 +67,12 @@ struct ParsedOptions {
     var watchSettings = Configuration.Watch()
     /// Watch-only flags in the order given, to name the first one in an error.
     var watchOnlyFlags: [String] = []
+    var files = Configuration.Files()
+    var mountPath: String? = nil
+    var mountFormat: Configuration.ExportFormat? = nil
+    /// `--file`, `--mount` and `--template` in the order given, to name the first one in an error.
+    var fileFlags: [String] = []
+    var reloadGiven = false
     var quiet = false
     var verbose = false
     var fallbackPath: String? = nil
@@ -101,11 +107,7 @@ struct ParsedOptions {
             case .timeout: timeout = try OptionValues.seconds(value, flag: flag, above: 0, max: 3600)
             case .retries: retries = try OptionValues.integer(value, flag: flag, range: 0...100)
             case .export: export = true
-            case .format:
-                guard let f = Configuration.ExportFormat(rawValue: value) else {
-                    throw UsageError(.invalidValue(flag: flag, value: value, expected: "shell, dotenv or json"))
-                }
-                format = f
+            case .format: format = try Self.exportFormat(value, flag: flag)
             case .watch: watch = true
             case .interval:
                 watchSettings.interval = try OptionValues.seconds(value, flag: flag, atLeast: 0.1, max: 86400)
@@ -119,6 +121,19 @@ struct ParsedOptions {
             case .fallbackMaxAge: fallbackMaxAge = try OptionValues.duration(value, flag: flag)
             case .fallbackReadonly: fallbackReadOnly = true
             case .offline: offline = true
+            case .file:
+                files.files.append(try OptionValues.fileRequest(value, flag: flag, after: files.files))
+                fileFlags.append(flag)
+            case .mount:
+                mountPath = value
+                fileFlags.append(flag)
+            case .mountFormat: mountFormat = try Self.exportFormat(value, flag: flag)
+            case .template:
+                files.templates.append(try OptionValues.templateRequest(value, flag: flag))
+                fileFlags.append(flag)
+            case .reloadSignal:
+                files.reload = try ReloadSignal.parse(value)
+                reloadGiven = true
             case .quiet: quiet = true
             case .verbose: verbose = true
             case .help, .version, .completions: break  // handled by the scanner
@@ -135,6 +150,21 @@ struct ParsedOptions {
         if pristine && preserve == .all { throw UsageError(.pristineWithPreserveAll) }
         if !watch, let first = watchOnlyFlags.first { throw UsageError(.requires(flag: first, other: "--watch")) }
         if offline && watch { throw UsageError(.conflict("--offline", "--watch")) }
+        if mountFormat != nil && mountPath == nil {
+            throw UsageError(.requires(flag: "--mount-format", other: "--mount"))
+        }
+        if export, let first = fileFlags.first { throw UsageError(.conflict("--export", first)) }
+        if reloadGiven && fileFlags.isEmpty {
+            throw UsageError(.requires(flag: "--reload-signal", other: "--file, --mount or --template"))
+        }
+    }
+
+    static func exportFormat(_ value: String, flag: String) throws(UsageError) -> Configuration.ExportFormat {
+        guard let format = Configuration.ExportFormat(rawValue: value) else {
+            let expected = OptionValues.alternatives(Configuration.ExportFormat.allCases.map(\.rawValue))
+            throw UsageError(.invalidValue(flag: flag, value: value, expected: expected))
+        }
+        return format
     }
 
     /// `--fallback` or `SOUP_FALLBACK_FILE` with its companions; they mean nothing without a path.
@@ -191,6 +221,11 @@ struct ParsedOptions {
             configuration.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
             configuration.watch = watch ? watchSettings : nil
             configuration.fallback = fallback
+            configuration.files = files
+            configuration.files.mount = mountPath.map {
+                Configuration.Files.Mount(
+                    path: $0, format: mountFormat ?? Configuration.Files.Mount.defaultFormat(for: $0))
+            }
             return configuration
         } catch {
             throw .configuration(error)

@@ -14,6 +14,7 @@ public enum Completions {
     static func values(_ completion: OptionSpec.ValueCompletion) -> [String] {
         switch completion {
         case .signals: return SignalName.all.map(\.name)
+        case .reloadSignals: return [ReloadSignal.noneWord] + SignalName.all.map(\.name)
         case .exportFormats: return Configuration.ExportFormat.allCases.map(\.rawValue)
         case .shells: return Shell.allCases.map(\.rawValue)
         case .nothing, .files, .url: return []
@@ -28,7 +29,7 @@ public enum Completions {
             guard case .required = spec.argument else { continue }
             switch spec.completion {
             case .files: valueCases.append("        \(spec.long)) _soup_run_reply -f -- \"$cur\"; return 0 ;;")
-            case .signals, .exportFormats, .shells:
+            case .signals, .reloadSignals, .exportFormats, .shells:
                 let words = values(spec.completion).joined(separator: " ")
                 valueCases.append("        \(spec.long)) _soup_run_reply -W \"\(words)\" -- \"$cur\"; return 0 ;;")
             case .nothing, .url: silent.append(spec.long)
@@ -82,14 +83,17 @@ public enum Completions {
             switch spec.completion {
             case .files: action = "_files"
             case .url: action = "_urls"
-            case .signals, .exportFormats, .shells: action = "(\(values(spec.completion).joined(separator: " ")))"
+            case .signals, .reloadSignals, .exportFormats, .shells:
+                action = "(\(values(spec.completion).joined(separator: " ")))"
             case .nothing: action = " "
             }
             let name: String
+            // A colon ends _arguments' message field (`SRC:DEST`): written as a space there.
+            let message = { (placeholder: String) in String(placeholder.lowercased().map { $0 == ":" ? " " : $0 }) }
             switch spec.argument {
             case .none: name = "[\(spec.summary)]"
-            case .required(let placeholder): name = "=[\(spec.summary)]:\(placeholder.lowercased()):\(action)"
-            case .optional(let placeholder): name = "=-[\(spec.summary)]::\(placeholder.lowercased()):\(action)"
+            case .required(let placeholder): name = "=[\(spec.summary)]:\(message(placeholder)):\(action)"
+            case .optional(let placeholder): name = "=-[\(spec.summary)]::\(message(placeholder)):\(action)"
             }
             if let short = spec.shortSpelling {
                 specs.append("        '(\(short) \(spec.long))'{\(short),\(spec.long)}'\(name)'")
@@ -142,7 +146,7 @@ public enum Completions {
             if case .required = spec.argument {
                 switch spec.completion {
                 case .files: line += " -r -F"
-                case .signals, .exportFormats, .shells:
+                case .signals, .reloadSignals, .exportFormats, .shells:
                     line += " -x -a '\(values(spec.completion).joined(separator: " "))'"
                 case .nothing, .url: line += " -x"
                 }

@@ -14,7 +14,8 @@ public enum HelpText {
             "Options may come anywhere before the command. The command starts after -- or at the",
             "first word after <environment> that does not start with '-'; it is passed on verbatim.",
             "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
-            "Without --watch, soup-run replaces itself with the command (exec).",
+            "Without --watch, --file, --mount or --template, soup-run replaces itself with the command",
+            "(exec); with them it stays its parent, and removes its files when it ends (not if SIGKILLed).",
         ]
         let width = OptionTable.all.map { spelling(of: $0).count }.max() ?? 0
         for group in OptionSpec.Group.allCases {

@@ -19,6 +19,10 @@ public enum OptionID: String, CaseIterable, Sendable {
     case fallbackMaxAge = "fallback-max-age"
     case fallbackReadonly = "fallback-readonly"
     case offline
+    case reloadSignal = "reload-signal"
+    case file, mount
+    case mountFormat = "mount-format"
+    case template
     case quiet, verbose, help, version, completions
 }
 
@@ -36,7 +40,7 @@ public struct OptionSpec: Sendable, Equatable {
 
     /// What a completion script offers for the value.
     public enum ValueCompletion: Sendable, Equatable {
-        case nothing, files, url, signals, exportFormats, shells
+        case nothing, files, url, signals, reloadSignals, exportFormats, shells
     }
 
     /// The section of `--help` the option is listed in.
@@ -44,6 +48,7 @@ public struct OptionSpec: Sendable, Equatable {
         case api = "API and token"
         case secrets = "Which secrets, and how they are merged"
         case export = "Export instead of running a command"
+        case files = "Secrets as files (soup-run stays the parent and removes them at the end)"
         case watch = "Watch mode (supervise and restart on change)"
         case fallback = "Fallback copy (start when the API is down)"
         case output = "Output and information"
@@ -106,6 +111,18 @@ public enum OptionTable {
             .format, .required(placeholder: "FORMAT"), .exportFormats, .export,
             "export format, shell (default), dotenv or json"),
         spec(
+            .file, .required(placeholder: "KEY[=PATH]"), .nothing, .files,
+            "put KEY in a file, its path in KEY (no PATH, a private 0700 dir)"),
+        spec(
+            .mount, .required(placeholder: "PATH"), .files, .files,
+            "write all secrets to PATH, not the env (path in SOUP_SECRETS_FILE)"),
+        spec(
+            .mountFormat, .required(placeholder: "FORMAT"), .exportFormats, .files,
+            "format of --mount, dotenv, shell or json (default by extension)"),
+        spec(
+            .template, .required(placeholder: "SRC:DEST"), .files, .files,
+            "render SRC to DEST, {{ KEY }} or {{ KEY | json, shell, base64 }}"),
+        spec(
             .watch, .none, .nothing, .watch,
             "supervise the command, restart it when its environment changes"),
         spec(
@@ -132,6 +149,9 @@ public enum OptionTable {
         spec(
             .offline, .none, .nothing, .fallback,
             "never contact the API, run from the copy (needs --fallback)"),
+        spec(
+            .reloadSignal, .required(placeholder: "SIG|none"), .reloadSignals, .watch,
+            "when only files change, send SIG (or none) instead of restarting"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
         spec(
             .verbose, .none, .nothing, .output,
@@ -178,5 +198,6 @@ public enum EnvironmentVariables {
             "SSL_CERT_DIR",
             "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
         ),
+        ("XDG_RUNTIME_DIR", "where --file KEY puts its private directory (else /dev/shm, else TMPDIR)"),
     ]
 }

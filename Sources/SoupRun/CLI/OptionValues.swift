@@ -53,4 +53,33 @@ enum OptionValues {
     static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
+
+    /// `a, b or c` for messages that list the accepted words.
+    static func alternatives(_ names: [String]) -> String {
+        names.count > 1 ? names.dropLast().joined(separator: ", ") + " or " + names.last! : names.joined()
+    }
+
+    /// `--file KEY[=PATH]`: a valid key, not given before, and a non-empty PATH after `=`.
+    static func fileRequest(
+        _ text: String, flag: String, after earlier: [Configuration.Files.File]
+    ) throws(UsageError) -> Configuration.Files.File {
+        let key = String(text.prefix { $0 != "=" })
+        let path = text.count > key.count ? String(text.dropFirst(key.count + 1)) : nil
+        guard SecretKey.isValid(key) else { throw UsageError(.invalidKey(flag: flag, key: key)) }
+        if path?.isEmpty == true {
+            throw UsageError(.invalidValue(flag: flag, value: text, expected: "KEY or KEY=PATH, PATH not empty"))
+        }
+        if earlier.contains(where: { $0.key == key }) { throw UsageError(.repeatedKey(flag: flag, key: key)) }
+        return Configuration.Files.File(key: key, path: path)
+    }
+
+    /// `--template SRC:DEST`, split at the first `:`; both parts non-empty.
+    static func templateRequest(_ text: String, flag: String) throws(UsageError) -> Configuration.Files.Template {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex
+        else {
+            throw UsageError(.invalidValue(flag: flag, value: text, expected: "SRC:DEST, two non-empty paths"))
+        }
+        return Configuration.Files.Template(
+            source: String(text[..<colon]), destination: String(text[text.index(after: colon)...]))
+    }
 }

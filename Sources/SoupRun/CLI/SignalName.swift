@@ -24,11 +24,10 @@ public enum SignalName {
     }()
 
     /// The signal named by `text`: `TERM`, `SIGTERM`, `term`, `sigterm` or `15` (a number must be
-    /// one of the named signals). The error names `--stop-signal`, its only user-facing use.
-    public static func parse(_ text: String) throws(UsageError) -> Int32 {
+    /// one of the named signals). The error names `flag`.
+    public static func parse(_ text: String, flag: String = "--stop-signal") throws(UsageError) -> Int32 {
         let invalid = UsageError(
-            .invalidValue(
-                flag: "--stop-signal", value: text, expected: "a signal name such as TERM or SIGTERM, or its number"))
+            .invalidValue(flag: flag, value: text, expected: "a signal name such as TERM or SIGTERM, or its number"))
         if !text.isEmpty, text.count <= 3, text.allSatisfy(OptionValues.isDigit) {
             guard let number = Int32(text), all.contains(where: { $0.number == number }) else { throw invalid }
             return number
@@ -43,5 +42,24 @@ public enum SignalName {
     public static func name(of number: Int32) -> String {
         if let entry = all.first(where: { $0.number == number }) { return "SIG" + entry.name }
         return "signal \(number)"
+    }
+}
+
+/// `--reload-signal SIG|none`.
+public enum ReloadSignal {
+    /// The word that means "send nothing".
+    public static let noneWord = "none"
+
+    /// `none` (any case), or a signal as `SignalName.parse` reads it.
+    public static func parse(_ text: String) throws(UsageError) -> Configuration.Files.Reload {
+        if text.lowercased() == noneWord { return .nothing }
+        do {
+            return .signal(try SignalName.parse(text, flag: "--reload-signal"))
+        } catch {
+            throw UsageError(
+                .invalidValue(
+                    flag: "--reload-signal", value: text, expected: "none, or a signal name such as HUP, or its number")
+            )
+        }
     }
 }

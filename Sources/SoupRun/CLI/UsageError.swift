@@ -23,6 +23,12 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
         case invalidKey(flag: String, key: String)
         /// An empty element in a comma-separated key list (`A,,B`, `A,`).
         case emptyKey(flag: String)
+        /// `--file KEY` twice for one key (its variable can hold one path).
+        case repeatedKey(flag: String, key: String)
+        /// Two of `--file`, `--mount` and `--template` write the same file.
+        case sameDestination(path: String)
+        /// A `--file`, `--mount` or `--template` destination that is a template's source.
+        case outputIsTemplate(path: String)
         /// Two flags that cannot be used together.
         case conflict(String, String)
         /// `--pristine` with the bare `--preserve-env` (keep everything): contradictory.
@@ -75,6 +81,12 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
             return "invalid key '\(Self.shown(key))' in \(flag): \(SecretKey.rule)"
         case .emptyKey(let flag):
             return "empty key in the list of \(flag) (keys are separated by single commas)"
+        case .repeatedKey(let flag, let key):
+            return "\(flag) \(key) is given twice: its variable can hold one path"
+        case .sameDestination(let path):
+            return "\(Self.shown(path)) is written twice (by --file, --mount or --template): give each its own path"
+        case .outputIsTemplate(let path):
+            return "\(Self.shown(path)) is a --template source: soup-run would overwrite it and remove it at the end"
         case .conflict(let a, let b):
             return "\(a) and \(b) cannot be used together"
         case .pristineWithPreserveAll:

@@ -145,6 +145,19 @@ public enum Platform {
         }
     }
 
+    /// The current working directory (`/` when it cannot be read, as for a directory removed
+    /// since: relative paths then fail on their own, with their own message).
+    public static func currentDirectory() -> String {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let found = buffer.withUnsafeMutableBufferPointer { pointer in
+            pointer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: pointer.count) {
+                getcwd($0, pointer.count) != nil
+            }
+        }
+        guard found else { return "/" }
+        return String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+    }
+
     /// Sleeps for `seconds` (resuming after signal interruptions until the time has passed).
     public static func sleep(seconds: Double) {
         guard seconds > 0, seconds.isFinite else { return }

@@ -1,5 +1,5 @@
 /// The story of the program: parse, load the token, fetch, merge, then export, exec, or (with
-/// `--watch`) supervise.
+/// `--watch`, `--file`, `--mount` or `--template`) supervise.
 ///
 /// Data flows one way: argv + environment → `Invocation` → token → secrets → merged environment
 /// → `--export` output, `execve` or the `--watch` supervisor. Every failure ends here as one line on stderr,
@@ -69,9 +69,9 @@ public enum SoupRunMain {
                     logger: logger)
             } ?? client
 
-        if configuration.watch != nil, case .run(let command) = configuration.mode {
-            // --watch: supervise the command instead of exec'ing it (the parser refuses
-            // --watch with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
+        if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
+            // --watch or files: supervise the command instead of exec'ing it (the parser refuses
+            // both with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
             // also gives the plain-http warning.
             return WatchMode.run(
                 configuration: configuration, command: command, inherited: environment, source: source, logger: logger)

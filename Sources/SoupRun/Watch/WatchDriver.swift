@@ -6,9 +6,13 @@ import CSoupProcess
     import Darwin
 #endif
 
-/// Performs `WatchMachine`'s actions with real processes, signals and time, and feeds back
-/// what happened. The story of one iteration: wait (bounded) for a signal byte or a wake-up;
-/// hand signals to the machine; collect a finished poll; reap every zombie; check an old
+/// Performs `WatchMachine`'s actions with real processes, signals, files and time, and feeds
+/// back what happened. The same driver for every reason soup-run stays (`StayReasons`): it polls
+/// only when the machine asks, writes the command's files when told (`ChildFileStore`) and
+/// removes them all, with the private directory, when `run` returns.
+///
+/// The story of one iteration: wait (bounded) for a signal byte or a wake-up; hand signals to
+/// the machine; collect a finished poll; reap every zombie; check an old
 /// group; tick. Call `run` from a thread that lives until it returns: the child's
 /// parent-death signal fires when the thread that spawned it ends.
 ///
@@ -28,14 +32,17 @@ final class WatchDriver {
     private var machine: WatchMachine
     private let command: [String]
     private let worker: PollWorker
+    /// The command's files: written on `.writeFiles`, all removed when `run` returns.
+    private let files: ChildFileStore
     private let logger: Logger
     private var terminal: Int32 = -1
     private var child: Int32? = nil
 
-    init(machine: WatchMachine, command: [String], worker: PollWorker, logger: Logger) {
+    init(machine: WatchMachine, command: [String], worker: PollWorker, files: ChildFileStore, logger: Logger) {
         self.machine = machine
         self.command = command
         self.worker = worker
+        self.files = files
         self.logger = logger
     }
 
@@ -48,6 +55,8 @@ final class WatchDriver {
             return ExitCode.cannotExecute.rawValue
         }
         defer { soup_signals_uninstall() }
+        // Runs before the handlers go: a TERM during the clean-up is queued, not fatal.
+        defer { removeFiles() }
         #if os(Linux)
             // Orphans of the child (a daemonizing grandchild) come to us, are reaped, and count
             // as members of the old group until they are gone.
@@ -104,6 +113,11 @@ final class WatchDriver {
         return feed(.tick)
     }
 
+    /// Removes every file written for the command, and the private directory.
+    private func removeFiles() {
+        for path in files.removeAll() { logger.warning("cannot remove \(path)") }
+    }
+
     private func feed(_ event: WatchEvent) -> Int32? {
         perform(machine.handle(event, now: Platform.monotonicClock()))
     }
@@ -130,6 +144,9 @@ final class WatchDriver {
                     event = .spawnFailed(error)
                 }
                 if let code = feed(event) { return code }
+            case .writeFiles(let list):
+                let failure = files.write(list)
+                if let code = feed(failure.map { .filesFailed($0.description) } ?? .filesWritten) { return code }
             case .signalGroup(let pgid, let signal):
                 let code = ChildLauncher.signalGroup(pgid, signal)
                 if code != 0 { logger.debug("signal \(signal) to process group \(pgid): \(ExecError.errnoText(code))") }

@@ -31,6 +31,7 @@ extension WatchMachine {
 
     /// No polling while shutting down: the result could not matter.
     var pollsAllowed: Bool {
+        guard polling else { return false }
         switch phase {
         case .shuttingDown, .finished: return false
         case .stopping(let stop): return stop.exitCode == nil
@@ -135,12 +136,18 @@ extension WatchMachine {
             let actions = recovered()
             nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
             return actions + [.log(.debug, "secrets not modified")]
-        case .environment(let environment, let newTag):
-            var actions = recovered()
-            etag = newTag
+        case .environment(let environment, let newTag, let files):
+            let actions = recovered()
             nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
-            actions += apply(environment, now: now)
-            return actions
+            let changedFiles = desiredFiles.changed(in: files)
+            if !changedFiles.isEmpty && pollsAllowed {
+                // Files first: a reload or the next child must find them in place. The ETag is
+                // kept until they are, so a failed write is tried again at the next poll.
+                pendingWrite = .change(environment, files: files, etag: newTag)
+                return actions + [.writeFiles(changedFiles)]
+            }
+            etag = newTag
+            return actions + apply(environment, files: files, now: now)
         }
     }
 
@@ -151,25 +158,5 @@ extension WatchMachine {
         }
         guard failureState != nil else { return [] }
         return [.log(.info, "secrets API answering again; polling every \(Seconds.format(settings.interval))")]
-    }
-
-    /// A good environment arrived: restart only when it differs from the newest one we have.
-    private mutating func apply(_ environment: [String: String], now: Double) -> [WatchAction] {
-        guard environment != desiredEnvironment else { return [.log(.debug, "secrets unchanged")] }
-        let diff = EnvironmentDiff(old: desiredEnvironment, new: environment)
-        desiredEnvironment = environment
-        switch phase {
-        case .running(let pid):
-            return beginRestart(pid: pid, now: now, reason: "secrets changed (\(diff.summary))")
-        case .restartPending(let pid, _) where environment == runningEnvironment:
-            phase = .running(pid: pid)
-            return [.log(.info, "secrets changed back (\(diff.summary)); the pending restart is cancelled")]
-        case .stopping(let stop) where stop.exitCode != nil:
-            return []
-        case .restartPending, .stopping, .starting:
-            return [.log(.info, "secrets changed again (\(diff.summary)); the restart in progress will use them")]
-        case .shuttingDown, .finished:
-            return []
-        }
     }
 }

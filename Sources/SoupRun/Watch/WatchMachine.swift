@@ -4,7 +4,12 @@
     import Darwin
 #endif
 
-/// The `--watch` supervisor as a pure state machine: events in, actions out, time passed in.
+/// The supervisor as a pure state machine: events in, actions out, time passed in.
+///
+/// One supervisor for every reason soup-run stays the command's parent (`StayReasons`): with
+/// `--watch` it polls; with files (`--file`, `--mount`, `--template`) it writes them before the
+/// child starts and, on a change, decides restart, reload or nothing (`ChangeResponse`); without
+/// polling it only supervises (signals, exit codes, PID 1), and the driver removes the files.
 ///
 /// It owns every decision (when to poll, whether the environment changed, how to restart,
 /// what a signal means, when to exit) and no system call, so it is tested with a fake clock.
@@ -51,6 +56,10 @@ public struct WatchMachine {
     }
 
     public let settings: WatchSettings
+    /// False when the supervisor stays only for files: it never polls.
+    public let polling: Bool
+    /// What a change of files alone does (`--reload-signal`).
+    public let reload: Configuration.Files.Reload
     public internal(set) var phase: Phase = .starting
     /// The environment of the running child (or the one being started).
     public internal(set) var runningEnvironment: [String: String]
@@ -59,6 +68,12 @@ public struct WatchMachine {
     public internal(set) var etag: String?
     /// How many times a child was started after the first.
     public internal(set) var restarts = 0
+    /// The files the running child was started or last reloaded with.
+    public internal(set) var runningFiles: ChildFiles
+    /// The newest good files (on disk once written): what the next child, or a reload, gets.
+    public internal(set) var desiredFiles: ChildFiles
+    /// A `.writeFiles` was returned; what to do once it is done.
+    var pendingWrite: PendingWrite? = nil
 
     var pollInFlight = false
     var nextPollAt: Double = 0
@@ -67,22 +82,34 @@ public struct WatchMachine {
     /// Random unit values in [0, 1) for jitter and splay (a fixed sequence in tests).
     var unitRandom: () -> Double
 
+    /// - Parameters:
+    ///   - files: the files the first child gets, written before it starts.
+    ///   - polling: false when soup-run stays only for files (no `--watch`).
     public init(
-        settings: WatchSettings, environment: [String: String], etag: String?,
+        settings: WatchSettings, environment: [String: String], etag: String?, files: ChildFiles = .none,
+        reload: Configuration.Files.Reload = .restart, polling: Bool = true,
         random: @escaping () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.settings = settings
+        self.polling = polling
+        self.reload = reload
         self.runningEnvironment = environment
         self.desiredEnvironment = environment
+        self.runningFiles = files
+        self.desiredFiles = files
         self.etag = etag
         self.unitRandom = random
     }
 
-    /// The first actions: spawn the child with the initial environment; the first poll is
-    /// one (jittered) interval later.
+    /// The first actions: write the files, if any, then spawn the child with the initial
+    /// environment; the first poll is one (jittered) interval later.
     public mutating func start(now: Double) -> [WatchAction] {
         nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
         phase = .starting
+        if !runningFiles.files.isEmpty {
+            pendingWrite = .initial
+            return [.writeFiles(runningFiles.files)]
+        }
         return [.spawn(environment: runningEnvironment)]
     }
 
@@ -103,6 +130,8 @@ public struct WatchMachine {
             return [.log(.error, error.description), .exit(error.exitCode.rawValue)]
         case .signal(let signal): return received(signal: signal, now: now)
         case .childExited(let pid, let status): return childExited(pid: pid, status: status, now: now)
+        case .filesWritten: return filesWritten(now: now)
+        case .filesFailed(let message): return filesFailed(message, now: now)
         case .groupGone(let pgid):
             guard case .stopping(let stop) = phase, stop.leaderExited, stop.pid == pgid else { return [] }
             if let code = stop.exitCode {
@@ -123,7 +152,7 @@ public struct WatchMachine {
                 ? .log(.debug, "started the command (pid \(pid))") : .log(.info, "restarted the command (pid \(pid))")
         ]
         // A change that came in while the new child was being spawned still needs a restart.
-        if desiredEnvironment != runningEnvironment {
+        if desiredEnvironment != runningEnvironment || desiredFiles != runningFiles {
             actions += beginRestart(pid: pid, now: now, reason: "secrets changed while the command was starting")
         }
         return actions
@@ -155,6 +184,7 @@ public struct WatchMachine {
 
     private mutating func startNext() -> [WatchAction] {
         runningEnvironment = desiredEnvironment
+        runningFiles = desiredFiles
         restarts += 1
         phase = .starting
         return [.spawn(environment: runningEnvironment)]
@@ -164,7 +194,9 @@ public struct WatchMachine {
         switch phase {
         case .running(let child) where child == pid, .restartPending(let child, _) where child == pid:
             // The orchestrator decides about restarts: pass the status on, leave nothing behind.
-            let log = WatchAction.log(.info, "the command \(status.text); exiting with \(status.exitCode)")
+            // Without polling the command ending is the expected end of the run, as after exec.
+            let log = WatchAction.log(
+                polling ? .info : .debug, "the command \(status.text); exiting with \(status.exitCode)")
             return [log] + beginExit(pgid: pid, code: status.exitCode, killAt: now + settings.stopTimeout)
         case .stopping(var stop) where stop.pid == pid:
             stop.leaderExited = true

@@ -1,40 +1,74 @@
-/// `soup-run --watch`: run the command as a child and restart it when its environment changes.
+/// The supervisor: run the command as a child (`--watch`, `--file`, `--mount`, `--template`; see
+/// `StayReasons`), and with `--watch` restart or reload it when its secrets change.
 ///
-/// Start: the one-shot fetch (same retries and exit codes) and the same merge, then the child
-/// in its own process group. Poll: one conditional fetch per interval (±10%) on a worker
-/// thread, the child's environment rebuilt by `EnvironmentMerge` exactly as at start and
-/// compared with the running one: a restart only on a change. See `WatchMachine` for restarts,
-/// failures, backoff and signals; `WatchDriver` for the system side.
+/// Start: the one-shot fetch (same retries and exit codes) and the same merge, the files
+/// written, then the child in its own process group. Poll (`--watch` only): one conditional fetch
+/// per interval (±10%) on a worker thread, the child's environment and files rebuilt by
+/// `ChildSetupBuilder` exactly as at start and compared with the running ones: a restart or
+/// reload only on a change. See `WatchMachine` for restarts, failures, backoff and signals;
+/// `WatchDriver` for the system side.
 public enum WatchMode {
     /// Supervises `command` until it exits or soup-run is told to stop; returns the exit code
     /// (the child's code, 128+N for signal N, or soup-run's own code when it cannot start).
+    /// Polls only with `--watch`; with `--file`, `--mount` or `--template` it writes the files
+    /// before the child starts and removes them (and the private directory) when it ends.
     /// Call from a thread that lives until this returns (the main thread in the binary).
     public static func run(
         configuration: Configuration, command: [String], inherited: [String: String],
         source: any SecretsSource, logger: Logger
     ) -> Int32 {
+        let store = ChildFileStore()
         let machine: WatchMachine
+        let setup: ChildSetupBuilder
         do {
-            machine = try initialMachine(
-                configuration: configuration, inherited: inherited, source: source, logger: logger)
+            // Paths and templates before the fetch: their mistakes stop soup-run before anything runs.
+            let outputs = try prepareOutputs(configuration.files)
+            (machine, setup) = try initialMachine(
+                configuration: configuration, inherited: inherited, source: source, logger: logger,
+                outputs: outputs,
+                privateDirectory: { () throws(SecretFilesError) -> String in
+                    try store.choosePrivateDirectory(environment: inherited)
+                })
         } catch {
+            store.removeAll()  // nothing is written yet; this only forgets the chosen directory
             logger.error(error.description)
             return error.exitCode.rawValue
         }
-        logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
-        let poll: @Sendable (String?) -> PollResult = { etag in
-            pollOnce(source: source, etag: etag, configuration: configuration, inherited: inherited, command: command)
+        if let warning = ChangeResponse.reloadWarning(configuration.files) { logger.warning(warning) }
+        if machine.polling {
+            logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
         }
-        let driver = WatchDriver(machine: machine, command: command, worker: PollWorker(poll: poll), logger: logger)
+        let poll: @Sendable (String?) -> PollResult = { etag in
+            pollOnce(source: source, etag: etag, setup: setup, command: command)
+        }
+        let driver = WatchDriver(
+            machine: machine, command: command, worker: PollWorker(poll: poll), files: store, logger: logger)
         return driver.run()
     }
 
-    /// The start-up fetch (with retries) and merge, as a machine that will spawn the first
-    /// child with that environment. The fetch's ETag seeds the machine, so the first poll
-    /// already sends `If-None-Match` and an unchanged API answers 304.
+    /// The outputs of `files` with paths resolved against the current directory and templates read.
+    static func prepareOutputs(_ files: Configuration.Files) throws(StartError) -> SecretOutputs {
+        guard !files.isEmpty else { return .none }
+        do {
+            return try SecretOutputs.prepare(
+                files, currentDirectory: Platform.currentDirectory(),
+                readFile: { path, limit in try Platform.readFile(path, limit: limit) })
+        } catch {
+            throw .setup(.files(error))
+        }
+    }
+
+    /// The start-up fetch (with retries), then the private directory's path if one is needed, then the
+    /// child's environment and files, as a machine that will write the files and spawn the first
+    /// child with that environment. The fetch's ETag seeds the machine, so the first poll already
+    /// sends `If-None-Match` and an unchanged API answers 304.
     static func initialMachine(
-        configuration: Configuration, inherited: [String: String], source: any SecretsSource, logger: Logger
-    ) throws(StartError) -> WatchMachine {
+        configuration: Configuration, inherited: [String: String], source: any SecretsSource, logger: Logger,
+        outputs: SecretOutputs = .none,
+        privateDirectory choose: () throws(SecretFilesError) -> String = { () throws(SecretFilesError) -> String in
+            throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
+        }
+    ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
         let settings = WatchSettings(configuration.watch ?? Configuration.Watch())
         let fetched: (secrets: [String: String], etag: String?)
         do {
@@ -42,33 +76,46 @@ public enum WatchMode {
         } catch {
             throw .fetch(error)
         }
-        let merged: MergeResult
-        do {
-            merged = try EnvironmentMerge.merge(
-                inherited: inherited, secrets: fetched.secrets, configuration: configuration)
-        } catch {
-            throw .merge(error)
+        var privateDirectory: String? = nil
+        if outputs.needsPrivateDirectory {
+            do {
+                privateDirectory = try choose()
+            } catch {
+                throw .setup(.files(error))
+            }
         }
-        merged.warnings.forEach { logger.warning($0) }
-        return WatchMachine(settings: settings, environment: merged.environment, etag: fetched.etag)
+        let setup = ChildSetupBuilder(
+            configuration: configuration, inherited: inherited, outputs: outputs, privateDirectory: privateDirectory)
+        let built: (merge: MergeResult, files: ChildFiles)
+        do {
+            built = try setup.build(fetched.secrets)
+        } catch {
+            throw .setup(error)
+        }
+        built.merge.warnings.forEach { logger.warning($0) }
+        let machine = WatchMachine(
+            settings: settings, environment: built.merge.environment, etag: fetched.etag, files: built.files,
+            reload: configuration.files.reload, polling: configuration.watch != nil)
+        return (machine, setup)
     }
 
-    /// Why the supervisor could not start: the one-shot mode's failures, with its exit codes.
+    /// Why the supervisor could not start: the one-shot mode's failures, with its exit codes, and
+    /// those of the files.
     enum StartError: SoupRunFailure {
         case fetch(FetchError)
-        case merge(MergeError)
+        case setup(ChildSetupBuilder.SetupError)
 
         var exitCode: ExitCode {
             switch self {
             case .fetch(let error): return error.exitCode
-            case .merge(let error): return error.exitCode
+            case .setup(let error): return error.exitCode
             }
         }
 
         var description: String {
             switch self {
             case .fetch(let error): return error.description
-            case .merge(let error): return error.description
+            case .setup(let error): return error.description
             }
         }
     }
@@ -76,8 +123,7 @@ public enum WatchMode {
     /// One poll: fetch, merge as at start, and make sure the command could run with the result.
     /// Anything short of a usable environment is a failure, so it never replaces a good one.
     static func pollOnce(
-        source: any SecretsSource, etag: String?, configuration: Configuration,
-        inherited: [String: String], command: [String]
+        source: any SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String]
     ) -> PollResult {
         let secrets: [String: String]
         let newTag: String?
@@ -91,18 +137,17 @@ public enum WatchMode {
         } catch {
             return .failed(PollFailure(error))
         }
-        let environment: [String: String]
+        let built: (merge: MergeResult, files: ChildFiles)
         do {
-            environment = try EnvironmentMerge.merge(
-                inherited: inherited, secrets: secrets, configuration: configuration
-            ).environment
+            built = try setup.build(secrets)
         } catch {
             return .failed(PollFailure(state: "merge", message: error.description))
         }
+        let environment = built.merge.environment
         if case .failure(let error) = PreparedCommand.prepare(command: command, environment: environment) {
             return .failed(
                 PollFailure(state: "cannot exec", message: "the new secrets would not let the command start: \(error)"))
         }
-        return .environment(environment, etag: newTag)
+        return .environment(environment, etag: newTag, files: built.files)
     }
 }

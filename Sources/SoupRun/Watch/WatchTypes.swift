@@ -43,8 +43,9 @@ public enum ChildStatus: Sendable, Equatable {
 
 /// One poll's outcome, already turned into the child's environment (or a failure).
 public enum PollResult: Sendable, Equatable {
-    /// The server answered with secrets; this is the child environment they make.
-    case environment([String: String], etag: String?)
+    /// The server answered with secrets; this is the child environment they make (and the
+    /// files, with `--file`, `--mount` or `--template`).
+    case environment([String: String], etag: String?, files: ChildFiles = .none)
     /// 304: nothing changed since the ETag we sent.
     case notModified
     /// Anything else: network, timeout, 5xx, 429, 4xx, bad data, a merge that fails.
@@ -79,12 +80,18 @@ public enum WatchEvent: Sendable, Equatable {
     case childExited(pid: Int32, status: ChildStatus)
     /// No process is left in the old child's process group.
     case groupGone(pgid: Int32)
+    /// The files of a `.writeFiles` are in place.
+    case filesWritten
+    /// A `.writeFiles` failed; the message names the path and the reason.
+    case filesFailed(String)
 }
 
 /// Something the driver must do, returned by `WatchMachine.handle`.
 public enum WatchAction: Sendable, Equatable {
     case poll(ifNoneMatch: String?)
     case spawn(environment: [String: String])
+    /// Write these files (crash-safely, in order), then feed `.filesWritten` or `.filesFailed`.
+    case writeFiles([ChildFile])
     case signalGroup(pgid: Int32, signal: Int32)
     case log(LogLevel, String)
     case exit(Int32)

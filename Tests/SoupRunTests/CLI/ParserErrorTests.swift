@@ -21,7 +21,7 @@ import Testing
     }
 
     static let pec = ["p", "e", "cmd"]
-    static let watchOnly = ["--interval", "--stop-signal", "--stop-timeout", "--splay"]
+    static let watchOnly = ["--interval", "--stop-signal", "--stop-timeout", "--splay", "--reload-signal"]
 
     static let usage: [Case] =
         [
@@ -93,6 +93,24 @@ import Testing
             Case(["--token=a\u{0}b"] + pec, .usage, "the value of --token contains a NUL byte"),
             Case(["--token=a\tb"] + pec, .usage, "the value of --token contains a control character"),
             Case(["--stop-signal", "FOO", "--watch"] + pec, .usage, "--stop-signal", "'FOO'"),
+            Case(["--file", "lower"] + pec, .usage, "--file", "'lower'", "A-Z"),
+            Case(["--file", "=/x"] + pec, .usage, "--file", "invalid key"),
+            Case(["--file", "K="] + pec, .usage, "--file", "'K='", "PATH not empty"),
+            Case(["--file", "K", "--file", "K=/x"] + pec, .usage, "--file K is given twice"),
+            Case(["--template", "a.tmpl"] + pec, .usage, "--template", "'a.tmpl'", "SRC:DEST"),
+            Case(["--template", ":b"] + pec, .usage, "--template", "SRC:DEST"),
+            Case(["--template", "a:"] + pec, .usage, "--template", "SRC:DEST"),
+            Case(["--mount-format", "json"] + pec, .usage, "--mount-format is only valid with --mount"),
+            Case(["--mount", "m", "--mount-format", "xml"] + pec, .usage, "--mount-format", "shell, dotenv or json"),
+            Case(["--mount", "m", "--export", "p", "e"], .usage, "--export and --mount"),
+            Case(["--export", "--file", "K", "p", "e"], .usage, "--export and --file"),
+            Case(
+                ["--reload-signal", "HUP", "--file", "K"] + pec, .usage, "--reload-signal is only valid with --watch"),
+            Case(
+                ["--watch", "--reload-signal", "HUP"] + pec, .usage, "--reload-signal",
+                "--file, --mount or --template"),
+            Case(
+                ["--watch", "--file", "K", "--reload-signal", "FOO"] + pec, .usage, "--reload-signal", "'FOO'", "none"),
         ]
         + ["0", "-1", "abc", "inf", "nan", "1e3", "3601", "0x10", " 1", "1.2.3", "+1", "1s", "."].map {
             Case(["--timeout=\($0)"] + pec, .usage, "--timeout", "'\($0)'", "seconds")

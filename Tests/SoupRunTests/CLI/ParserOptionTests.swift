@@ -77,6 +77,28 @@ import Testing
         Case("--offline", context: ["--fallback", "/var/cache/soup.fb"]) {
             $0.fallback = fallback { $0.offline = true }
         },
+        Case("--file", "API_KEY") { $0.files.files = [.init(key: "API_KEY", path: nil)] },
+        Case("--file", "CA=/run/ca=1.pem") { $0.files.files = [.init(key: "CA", path: "/run/ca=1.pem")] },
+        Case("--mount", "/run/app/secrets.json") {
+            $0.files.mount = .init(path: "/run/app/secrets.json", format: .json)
+        },
+        Case("--mount", "app.env") { $0.files.mount = .init(path: "app.env", format: .dotenv) },
+        Case("--mount-format", "shell", context: ["--mount", "s.json"]) {
+            $0.files.mount = .init(path: "s.json", format: .shell)
+        },
+        Case("--template", "a.tmpl:/etc/a.conf") {
+            $0.files.templates = [.init(source: "a.tmpl", destination: "/etc/a.conf")]
+        },
+        Case("--reload-signal", "HUP", context: ["--watch", "--file", "K"]) {
+            $0.watch = watchDefaults
+            $0.files.files = [.init(key: "K", path: nil)]
+            $0.files.reload = .signal(1)
+        },
+        Case("--reload-signal", "none", context: ["--watch", "--file", "K"]) {
+            $0.watch = watchDefaults
+            $0.files.files = [.init(key: "K", path: nil)]
+            $0.files.reload = .nothing
+        },
     ]
 
     static func watch(_ change: (inout Configuration.Watch) -> Void) -> Configuration.Watch {

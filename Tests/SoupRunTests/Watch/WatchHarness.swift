@@ -15,11 +15,16 @@ struct WatchHarness {
     var pendingPolls: [String?] = []
     var exitCode: Int32? = nil
     var failNextSpawn: ExecError? = nil
+    /// Every `.writeFiles`, in order.
+    var writes: [[ChildFile]] = []
+    /// The message of the next write's failure, if it is to fail.
+    var failNextWrite: String? = nil
 
     init(
         settings: WatchSettings = WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 0),
         environment: [String: String] = ["A": "1", "PATH": "/bin"], etag: String? = nil,
-        random: [Double] = [0.5]
+        files: ChildFiles = .none, reload: Configuration.Files.Reload = .restart, polling: Bool = true,
+        failFirstWrite: String? = nil, random: [Double] = [0.5]
     ) {
         var values = random
         let source = { () -> Double in
@@ -27,7 +32,10 @@ struct WatchHarness {
             if values.count > 1 { values.removeFirst() }
             return value
         }
-        machine = WatchMachine(settings: settings, environment: environment, etag: etag, random: source)
+        machine = WatchMachine(
+            settings: settings, environment: environment, etag: etag, files: files, reload: reload, polling: polling,
+            random: source)
+        failNextWrite = failFirstWrite
         perform(machine.start(now: now))
     }
 
@@ -60,6 +68,14 @@ struct WatchHarness {
                     nextPid += 1
                     pids.append(nextPid)
                     feed(.spawned(pid: nextPid))
+                }
+            case .writeFiles(let files):
+                writes.append(files)
+                if let failure = failNextWrite {
+                    failNextWrite = nil
+                    feed(.filesFailed(failure))
+                } else {
+                    feed(.filesWritten)
                 }
             case .poll(let tag): pendingPolls.append(tag)
             case .exit(let code): exitCode = code

@@ -39,6 +39,7 @@ struct WatchModeTests {
     }
 
     static let inherited = ["PATH": "/usr/bin:/bin", "HOME": "/root", "SOUP_TOKEN": "tok"]
+    static let setup = ChildSetupBuilder(configuration: configuration(), inherited: inherited)
 
     func poll(
         _ answer: Result<FetchResult, FetchError>, configuration: Configuration = configuration(),
@@ -46,7 +47,8 @@ struct WatchModeTests {
     ) -> PollResult {
         let source = WatchFakeSource(initial: .success([:]), polls: [answer])
         return WatchMode.pollOnce(
-            source: source, etag: "e1", configuration: configuration, inherited: Self.inherited,
+            source: source, etag: "e1",
+            setup: ChildSetupBuilder(configuration: configuration, inherited: Self.inherited),
             command: command)
     }
 
@@ -64,8 +66,7 @@ struct WatchModeTests {
     @Test func notModifiedPassesThroughAndTheEtagIsSent() {
         let source = WatchFakeSource(initial: .success([:]), polls: [.success(.notModified)])
         let result = WatchMode.pollOnce(
-            source: source, etag: "e1", configuration: Self.configuration(),
-            inherited: Self.inherited, command: ["/bin/true"])
+            source: source, etag: "e1", setup: Self.setup, command: ["/bin/true"])
         #expect(result == .notModified)
         #expect(source.sentTags == ["e1"])
     }
@@ -112,7 +113,7 @@ struct WatchModeTests {
     /// Starts a machine from `source` the way `WatchMode.run` does and returns the first poll's
     /// If-None-Match, after checking the first child gets the start-up environment.
     func firstPollTag(_ source: WatchFakeSource) throws -> String? {
-        var machine = try WatchMode.initialMachine(
+        var (machine, _) = try WatchMode.initialMachine(
             configuration: Self.configuration(), inherited: Self.inherited, source: source,
             logger: Logger(verbosity: .quiet) { _ in })
         let expected = try EnvironmentMerge.merge(
@@ -135,9 +136,7 @@ struct WatchModeTests {
         let tag = try firstPollTag(source)
         #expect(tag == "\"v1\"")
         // And pollOnce hands it to the source as If-None-Match; a 304 changes nothing.
-        let result = WatchMode.pollOnce(
-            source: source, etag: tag, configuration: Self.configuration(), inherited: Self.inherited,
-            command: ["/bin/true"])
+        let result = WatchMode.pollOnce(source: source, etag: tag, setup: Self.setup, command: ["/bin/true"])
         #expect(source.sentTags == ["\"v1\""])
         #expect(result == .notModified)
     }
