@@ -12,6 +12,9 @@ mkdir -p "$out"
 declare -A sources=(
     [json]="Sources/SoupCore/*.swift"
     [http]="Sources/SoupHTTP/*.swift Sources/SoupCore/*.swift"
+    [dotenv]="Sources/SoupRun/Layers/DotenvParser.swift Sources/SoupRun/Layers/LayerOptions.swift
+        Sources/SoupRun/CLI/ExportFormatter.swift Sources/SoupRun/CLI/UsageError.swift
+        Sources/SoupRun/Configuration.swift Sources/SoupRun/ExitCode.swift Sources/SoupCore/*.swift"
 )
 
 status=0

@@ -144,6 +144,10 @@ public struct Configuration: Sendable, Equatable {
     public var watch: Watch? = nil
     public var fallback: Fallback? = nil
     public var files = Files()
+    /// `--also`: more environments, in the order given; the operands' environment wins over them.
+    public var also: [EnvironmentName] = []
+    /// `--env-file` / `--env-file-optional`, in the order given; they win over every environment.
+    public var envFiles: [EnvFile] = []
 
     public init(project: String, environment: String, mode: Mode, token: TokenSource) {
         self.project = project

@@ -4,11 +4,11 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case success = 0
     /// Command-line usage error.
     case usage = 64
-    /// The API answered with data soup-run will not use (bad JSON, invalid key, NUL in a value), or a
-    /// `--template` file cannot be parsed.
+    /// The API answered with data soup-run will not use (bad JSON, invalid key, NUL in a value), a
+    /// `--template` file cannot be parsed, or an `--env-file` is not in the dotenv dialect.
     case invalidData = 65
     /// Project, environment or secret not found (404), a key `--only`, `--file` or a template names
-    /// missing, or a template file that cannot be read.
+    /// missing, a template file that cannot be read, or an `--env-file` that does not exist.
     case notFound = 66
     /// API unavailable after retries: network, timeout, 5xx, 429.
     case unavailable = 69
@@ -40,9 +40,10 @@ extension ExitCode {
         switch self {
         case .success: return "success (--export, --help, --version); otherwise the command's own code"
         case .usage: return "usage error: unknown option, missing or invalid value, missing operand"
-        case .invalidData: return "invalid data from the API (bad JSON, invalid key, NUL in a value) or in a template"
+        case .invalidData:
+            return "invalid data from the API (bad JSON, invalid key, NUL in a value), a template, an --env-file"
         case .notFound:
-            return "project, environment or secret not found (404; a key in --only, --file or a template)"
+            return "not found: project, environment, secret (404); keys in --only, --file, templates; --env-file"
         case .unavailable: return "API unavailable after retries: network, timeout, 5xx, 429"
         case .cannotCreate:
             return "a --file, --mount or --template destination cannot be written"

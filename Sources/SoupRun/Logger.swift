@@ -25,4 +25,10 @@ public struct Logger: Sendable {
     public func debug(_ message: String) {
         if verbosity >= .verbose { sink("soup-run: \(message)\n") }
     }
+
+    /// The same logger, passing on only the lines `keep` accepts (whole lines, prefix included).
+    func filtered(_ keep: @escaping @Sendable (String) -> Bool) -> Logger {
+        let sink = self.sink
+        return Logger(verbosity: verbosity) { line in if keep(line) { sink(line) } }
+    }
 }

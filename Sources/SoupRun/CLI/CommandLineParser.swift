@@ -59,6 +59,8 @@ struct ParsedOptions {
     var preserve: Configuration.Preserve = .none
     var pristine = false
     var keepToken = false
+    var also: [Configuration.EnvironmentName] = []
+    var envFiles: [Configuration.EnvFile] = []
     var timeout: Double = 10
     var retries = 3
     var export = false
@@ -104,6 +106,9 @@ struct ParsedOptions {
                 }
             case .pristine: pristine = true
             case .keepToken: keepToken = true
+            case .also: also.append(try Configuration.EnvironmentName.parse(value, flag: flag))
+            case .envFile: envFiles.append(Configuration.EnvFile(path: value))
+            case .envFileOptional: envFiles.append(Configuration.EnvFile(path: value, optional: true))
             case .timeout: timeout = try OptionValues.seconds(value, flag: flag, above: 0, max: 3600)
             case .retries: retries = try OptionValues.integer(value, flag: flag, range: 0...100)
             case .export: export = true
@@ -216,6 +221,8 @@ struct ParsedOptions {
             configuration.preserve = preserve
             configuration.pristine = pristine
             configuration.keepToken = keepToken
+            configuration.also = also
+            configuration.envFiles = envFiles
             configuration.timeout = timeout
             configuration.retries = retries
             configuration.verbosity = quiet ? .quiet : verbose ? .verbose : .normal

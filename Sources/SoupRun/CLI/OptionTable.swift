@@ -9,6 +9,9 @@ public enum OptionID: String, CaseIterable, Sendable {
     case preserveEnv = "preserve-env"
     case pristine
     case keepToken = "keep-token"
+    case also
+    case envFile = "env-file"
+    case envFileOptional = "env-file-optional"
     case timeout, retries
     case export, format
     case watch, interval
@@ -47,6 +50,7 @@ public struct OptionSpec: Sendable, Equatable {
     public enum Group: String, Sendable, CaseIterable {
         case api = "API and token"
         case secrets = "Which secrets, and how they are merged"
+        case layers = "More sources, later wins: --also, then <project> <environment>, then --env-file"
         case export = "Export instead of running a command"
         case files = "Secrets as files (soup-run stays the parent and removes them at the end)"
         case watch = "Watch mode (supervise and restart on change)"
@@ -104,6 +108,15 @@ public enum OptionTable {
         spec(
             .keepToken, .none, .nothing, .secrets,
             "keep SOUP_TOKEN and SOUP_TOKEN_FILE (removed by default)"),
+        spec(
+            .also, .required(placeholder: "PROJECT/ENV"), .nothing, .layers,
+            "fetch this environment too (repeatable; a slash in a name is %2F)"),
+        spec(
+            .envFile, .required(placeholder: "PATH"), .files, .layers,
+            "read variables from a dotenv file (repeatable); it must exist"),
+        spec(
+            .envFileOptional, .required(placeholder: "PATH"), .files, .layers,
+            "the same for a file that may be absent, such as .env.local"),
         spec(
             .export, .none, .nothing, .export,
             "print the secrets instead of running a command, keys sorted"),

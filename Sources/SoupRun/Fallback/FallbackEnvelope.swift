@@ -22,10 +22,12 @@ public struct FallbackBinding: Sendable, Equatable {
         self.layers = layers
     }
 
-    public init(_ configuration: Configuration) {
+    /// The binding of `configuration`'s request; `layers` names every layer when there is more than
+    /// the operands' environment (`--also`, `--env-file`), and is empty otherwise.
+    public init(_ configuration: Configuration, layers: [String] = []) {
         self.init(
             apiURL: configuration.apiURL, project: configuration.project, environment: configuration.environment,
-            resolve: configuration.resolve)
+            resolve: configuration.resolve, layers: layers.count > 1 ? layers : [])
     }
 
     /// `name` and `value` of each field, each as a 4-byte big-endian length and its UTF-8 bytes.

@@ -12,6 +12,8 @@ struct RunEffects: Sendable {
     var sleep: @Sendable (Double) -> Void
     /// Reads, writes and deletes the `--fallback` copy.
     var fallbackFiles: FallbackFiles = .live
+    /// Reads `--env-file` files.
+    var envFiles: EnvFileAccess = .live
     /// Replaces the process with the command; returns only on failure.
     var exec: @Sendable ([String], [String: String]) -> ExecError
 

@@ -55,29 +55,32 @@ public enum SoupRunMain {
         _ configuration: Configuration, environment: [String: String], effects: RunEffects, logger: Logger
     ) throws -> Int32 {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
-        let client = SecretsClient(
+        // The operands' environment, `--also` environments and env files: one source.
+        let layers = LayerStack.make(
             configuration: configuration, token: token, transport: effects.makeTransport(environment), logger: logger,
-            sleep: effects.sleep)
+            sleep: effects.sleep, files: effects.envFiles)
         // --fallback: the same fetch, through the copy (kept on success, used when the API is down).
-        let source: any SecretsSource =
-            configuration.fallback.map { settings in
-                FallbackSource(
-                    upstream: client,
-                    store: FallbackStore(
-                        settings: settings, binding: FallbackBinding(configuration), token: token,
-                        files: effects.fallbackFiles),
-                    logger: logger)
-            } ?? client
+        let binding = FallbackBinding(configuration, layers: layers.layers.map(\.name))
+        let store = configuration.fallback.map { settings in
+            FallbackStore(settings: settings, binding: binding, token: token, files: effects.fallbackFiles)
+        }
 
         if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
             // --watch or files: supervise the command instead of exec'ing it (the parser refuses
-            // both with --export). WatchMode's start-up fetch is `client.fetchWithETag()`, which
-            // also gives the plain-http warning.
+            // both with --export). WatchMode's start-up fetch is `layers.fetchWithETag()`, whose
+            // clients also give the plain-http warning.
+            if let store {
+                return WatchMode.run(
+                    configuration: configuration, command: command, inherited: environment,
+                    source: FallbackSource(upstream: layers, store: store, logger: logger), logger: logger)
+            }
             return WatchMode.run(
-                configuration: configuration, command: command, inherited: environment, source: source, logger: logger)
+                configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }
 
-        let secrets = try source.fetchWithETag().secrets
+        let secrets =
+            try store.map { try FallbackSource(upstream: layers, store: $0, logger: logger).fetchWithETag().secrets }
+            ?? layers.load()
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)

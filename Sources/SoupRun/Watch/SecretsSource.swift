@@ -1,11 +1,22 @@
 /// Where the supervisor gets secrets: the start-up fetch (with the one-shot mode's retries)
-/// and one conditional attempt per poll. `SecretsClient` is the real one; tests pass fakes.
-public protocol SecretsSource: Sendable {
+/// and one conditional attempt per poll. `SecretsClient` is one API environment; `LayerStack`
+/// combines several layers (what soup-run uses); tests pass fakes.
+public protocol SecretsSource<Failure>: Sendable {
+    associatedtype Failure: SourceFailure
     /// The one-shot fetch with its retries, and the response's `ETag` (the first poll sends it
     /// as `If-None-Match`); its error decides soup-run's exit code at start.
-    func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?)
+    func fetchWithETag() throws(Failure) -> (secrets: [String: String], etag: String?)
     /// One attempt, with `If-None-Match` when `etag` is given (each poll).
-    func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult
+    func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult
+}
+
+/// A source's failure: a message and exit code at start, one failing poll under `--watch`.
+public protocol SourceFailure: SoupRunFailure, Sendable {
+    var pollFailure: PollFailure { get }
+}
+
+extension FetchError: SourceFailure {
+    public var pollFailure: PollFailure { PollFailure(self) }
 }
 
 extension SecretsClient: SecretsSource {

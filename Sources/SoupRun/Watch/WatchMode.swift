@@ -15,7 +15,7 @@ public enum WatchMode {
     /// Call from a thread that lives until this returns (the main thread in the binary).
     public static func run(
         configuration: Configuration, command: [String], inherited: [String: String],
-        source: any SecretsSource, logger: Logger
+        source: some SecretsSource, logger: Logger
     ) -> Int32 {
         let store = ChildFileStore()
         let machine: WatchMachine
@@ -63,7 +63,7 @@ public enum WatchMode {
     /// child with that environment. The fetch's ETag seeds the machine, so the first poll already
     /// sends `If-None-Match` and an unchanged API answers 304.
     static func initialMachine(
-        configuration: Configuration, inherited: [String: String], source: any SecretsSource, logger: Logger,
+        configuration: Configuration, inherited: [String: String], source: some SecretsSource, logger: Logger,
         outputs: SecretOutputs = .none,
         privateDirectory choose: () throws(SecretFilesError) -> String = { () throws(SecretFilesError) -> String in
             throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
@@ -102,7 +102,7 @@ public enum WatchMode {
     /// Why the supervisor could not start: the one-shot mode's failures, with its exit codes, and
     /// those of the files.
     enum StartError: SoupRunFailure {
-        case fetch(FetchError)
+        case fetch(any SourceFailure)
         case setup(ChildSetupBuilder.SetupError)
 
         var exitCode: ExitCode {
@@ -123,7 +123,7 @@ public enum WatchMode {
     /// One poll: fetch, merge as at start, and make sure the command could run with the result.
     /// Anything short of a usable environment is a failure, so it never replaces a good one.
     static func pollOnce(
-        source: any SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String]
+        source: some SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String]
     ) -> PollResult {
         let secrets: [String: String]
         let newTag: String?
@@ -135,7 +135,7 @@ public enum WatchMode {
                 newTag = tag
             }
         } catch {
-            return .failed(PollFailure(error))
+            return .failed(error.pollFailure)
         }
         let built: (merge: MergeResult, files: ChildFiles)
         do {

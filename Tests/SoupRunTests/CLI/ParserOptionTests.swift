@@ -38,6 +38,10 @@ import Testing
     static let cases: [Case] = [
         Case("--api-url", "http://127.0.0.1:8080/api/v1/") { $0.apiURL = "http://127.0.0.1:8080/api/v1" },
         Case("--api-url", "HTTPS://Secrets.Example.COM") { $0.apiURL = "https://secrets.example.com" },
+        Case("--also", "shared/prod") { $0.also = [.init(project: "shared", environment: "prod")] },
+        Case("--also", "a%2Fb/c%25d") { $0.also = [.init(project: "a/b", environment: "c%d")] },
+        Case("--env-file", ".env") { $0.envFiles = [.init(path: ".env")] },
+        Case("--env-file-optional", "-local.env") { $0.envFiles = [.init(path: "-local.env", optional: true)] },
         Case("--token", "other-token") { $0.token = .literal(Secret("other-token")) },
         Case("--token", "-starts-with-dash") { $0.token = .literal(Secret("-starts-with-dash")) },
         Case("--token-file", "/run/secrets/soup") { $0.token = .file(path: "/run/secrets/soup") },

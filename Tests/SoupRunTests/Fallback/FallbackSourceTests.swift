@@ -49,7 +49,7 @@ import Testing
 
         func source(
             _ change: (inout Configuration.Fallback) -> Void = { _ in }, verbosity: Configuration.Verbosity = .normal
-        ) -> FallbackSource {
+        ) -> FallbackSource<WatchFakeSource> {
             var settings = Configuration.Fallback(path: FallbackSourceTests.path)
             change(&settings)
             let store = FallbackStore(
