@@ -47,6 +47,22 @@ bench_binaries() {
     [ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
 }
 
+# bench_install PACKAGE...: installs the Debian packages given (the caller lists the missing ones).
+bench_install() {
+    [ $# -gt 0 ] || return 0
+    echo "installing: $*" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+}
+
+# bench_workspace: a temporary directory in $work; on exit soup-dev-server ($server_pid) is
+# stopped and the directory removed.
+bench_workspace() {
+    work="$(mktemp -d)"
+    server_pid=""
+    trap 'stop_pids "$server_pid"; rm -rf "$work"' EXIT
+}
+
 # start_dev_server DIR: starts soup-dev-server with demo data in DIR; sets server_pid and api.
 # Waits at most 10 s for its ready line. The caller's EXIT trap stops it by pid.
 start_dev_server() {

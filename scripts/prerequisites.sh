@@ -28,6 +28,8 @@ if [ "${1:-}" = --test ]; then
     # The empty-root suite makes its CAs and certificates with openssl, its static helper with cc.
     command -v openssl >/dev/null || need+=(openssl)
     command -v cc >/dev/null || need+=(gcc)
+    # The man page test renders docs/soup-run.1 with `man -l` (man-db brings groff).
+    command -v man >/dev/null || need+=(man-db)
 fi
 yaml_missing() { [ "${1:-}" = --test ] && command -v python3 >/dev/null && ! python3 -c 'import yaml' 2>/dev/null; }
 if [ ${#need[@]} -eq 0 ]; then

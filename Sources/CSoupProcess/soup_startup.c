@@ -109,10 +109,12 @@ static void record_inherited_fds(void) {
 
 __attribute__((constructor)) static void soup_record_startup_state(void) {
     // With 0, 1 or 2 closed, soup-run's own descriptors (a socket, the self-pipe) would take
-    // those numbers and become the command's stdio. /dev/null holds them instead.
+    // those numbers and become the command's stdio. /dev/null holds them instead, opened the
+    // wrong way round (stdin write-only, stdout and stderr read-only), so reading or writing
+    // still fails (EBADF) as on the closed descriptor: `--export >&-` reports 74, not success.
     for (int fd = 0; fd <= 2; fd++) {
         if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
-            int opened = open("/dev/null", O_RDWR);
+            int opened = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
             if (opened >= 0 && opened != fd) {
                 dup2(opened, fd);
                 close(opened);

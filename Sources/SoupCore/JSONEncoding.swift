@@ -71,9 +71,17 @@ extension JSON {
 
     /// Works on UTF-8 bytes: every byte escaped is ASCII, and multi-byte characters pass through whole.
     static func appendQuoted(_ s: String, to out: inout String) {
-        var bytes: [UInt8] = [UInt8(ascii: "\"")]
+        var s = s
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count + 2)
-        for byte in s.utf8 {
+        s.withUTF8 { appendQuoted(utf8: $0, to: &bytes) }
+        out.append(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// The UTF-8 text `utf8` as a JSON string literal, quotes included, appended to `bytes`.
+    public static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in utf8 {
             let escape: UInt8
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
@@ -98,7 +106,6 @@ extension JSON {
             }
         }
         bytes.append(UInt8(ascii: "\""))
-        out.append(String(decoding: bytes, as: UTF8.self))
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {

@@ -9,7 +9,8 @@ public struct Configuration: Sendable, Equatable {
     }
 
     public enum ExportFormat: String, Sendable, Equatable, CaseIterable {
-        case shell, dotenv, json
+        /// The list every help text, error and completion derives from (`spelledOut`, ...).
+        case shell, dotenv, json, fish
     }
 
     /// Which inherited variables win over secrets of the same name (`--preserve-env[=KEYS]`).
@@ -40,15 +41,28 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
-    /// `--watch` settings (issue: the supervisor). Nil without `--watch`.
-    /// Bounds checked by the parser: interval 0.1...86400, stopTimeout 0...3600, splay 0...3600,
-    /// stopSignal one of `SignalName.all`.
+    /// The supervisor's settings, from `--interval`, `--stop-signal`, `--stop-timeout`, `--splay`.
+    /// Nil without `--watch`. Bounds checked by the parser: interval 0.1...86400, stopTimeout
+    /// 0...3600, splay 0...3600, stopSignal one of `SignalName.all`.
     public struct Watch: Sendable, Equatable {
-        public var interval: Double = 10
-        public var stopSignal: Int32 = 15
-        public var stopTimeout: Double = 10
-        public var splay: Double = 0
-        public init() {}
+        public var interval: Double
+        public var stopSignal: Int32
+        public var stopTimeout: Double
+        public var splay: Double
+        /// After SIGKILL, how long to wait for the rest of the old group before starting (or
+        /// exiting) anyway. Not a flag: a fixed bound, settable for tests.
+        public var killGrace: Double
+
+        public init(
+            interval: Double = 10, stopSignal: Int32 = 15, stopTimeout: Double = 10, splay: Double = 0,
+            killGrace: Double = 5
+        ) {
+            self.interval = interval
+            self.stopSignal = stopSignal
+            self.stopTimeout = stopTimeout
+            self.splay = splay
+            self.killGrace = killGrace
+        }
     }
 
     /// `--fallback PATH` (or `SOUP_FALLBACK_FILE`) and its companions. Nil: no copy is kept or read.

@@ -99,7 +99,49 @@ import Testing
         let result = try soupRun(
             ["my-app", "prod", "--", "true"], api: server.apiURL, token: DevServer.otherProjectToken)
         expectExit(result, 77, token: DevServer.otherProjectToken)
-        expectOneErrorLine(result, containing: "HTTP 403")
+        expectOneErrorLine(result, containing: "no access to project 'my-app', environment 'prod' (HTTP 403)")
+    }
+
+    /// `--api-url` without `/api/v1`: the dev server's 404 for an unknown route names no project
+    /// or environment, so the URL is blamed, not the project.
+    @Test func anAPIURLWithoutTheAPIPathSaysTheURLMayBeWrong() throws {
+        let server = try DevServer(state: DevServer.testState)
+        let base = String(server.apiURL.dropLast("/api/v1".count))
+        let result = try soupRun(["my-app", "prod", "--", "true"], api: base)
+        expectExit(result, 78)
+        expectOneErrorLine(result, containing: "the API URL may be wrong (no Soup API at \(base);")
+    }
+
+    /// `--export` with stdout closed (`>&-`): the start-up holds fd 1 with /dev/null opened
+    /// read-only, so the write fails and soup-run exits 74; the command under exec still finds
+    /// writing to its closed stdout failing, as it would without soup-run.
+    @Test func exportToAClosedStdoutIs74AndTheCommandSeesItClosed() throws {
+        let server = try DevServer(state: DevServer.testState)
+        let environment = ["SOUP_API_URL": server.apiURL, "SOUP_TOKEN": e2eToken, "PATH": "/usr/bin:/bin"]
+        let export = try runProcess(
+            "/bin/sh", ["-c", #"exec "$0" my-app prod --export >&-"#, Binaries.soupRun], environment: environment)
+        expectExit(export, 74)
+        expectOneErrorLine(export, containing: "cannot write to standard output")
+        let command = try runProcess(
+            "/bin/sh",
+            ["-c", #"exec "$0" my-app prod -- /bin/sh -c 'echo x || echo write-failed >&2' >&-"#, Binaries.soupRun],
+            environment: environment)
+        expectExit(command, 0)
+        #expect(command.stderrText.contains("write-failed"), "stderr: \(command.stderrText)")
+    }
+
+    /// A secret that replaces PATH so the command is not found: 127, and the way out named.
+    @Test func aSecretPATHThatHidesTheCommandSuggestsPreserveEnv() throws {
+        let server = try DevServer(state: DevServer.testState)
+        try server.setSecret("PATH", "/nonexistent/bin", environment: "prod")
+        let result = try soupRun(["my-app", "prod", "--", "true"], api: server.apiURL)
+        expectExit(result, 127)
+        // The merge's warning (a secret sets PATH), then the error with the way out.
+        #expect(result.stderrText.contains("soup-run: warning: "), "\(result.stderrText)")
+        let error = result.stderrText.split(separator: "\n").filter { $0.hasPrefix("soup-run: error: ") }
+        #expect(error.count == 1 && error[0].hasSuffix("keep yours with --preserve-env=PATH"), "\(result.stderrText)")
+        let kept = try soupRun(["--preserve-env=PATH", "my-app", "prod", "--", "true"], api: server.apiURL)
+        expectExit(kept, 0)
     }
 
     @Test func anUnknownEnvironmentIs66() throws {

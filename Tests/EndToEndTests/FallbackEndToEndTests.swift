@@ -91,7 +91,7 @@ struct FallbackEndToEndTests {
         let copy = dir.path + "/soup.fb"
         expectExit(try soupRun(["--fallback", copy, "my-app", "prod", "--", "true"], api: api.apiURL), 0)
         #expect(FileManager.default.fileExists(atPath: copy))
-        api.set(.status(status, body: #"{"error":"no"}"#, headers: []))
+        api.set(.status(status, body: #"{"error":"Environment not found"}"#, headers: []))
         let refused = try soupRun(["--fallback", copy, "my-app", "prod", "--", "true"], api: api.apiURL)
         expectExit(refused, code)
         #expect(refused.stderrText.contains("warning: deleted the fallback copy \(copy): the API refused this request"))

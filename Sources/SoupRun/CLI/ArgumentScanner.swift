@@ -44,7 +44,7 @@ struct ArgumentScanner {
                 break
             }
             let (spelling, inline) = split(word)
-            guard let spec = OptionTable.lookup(spelling) else { throw unknown(spelling) }
+            guard let spec = OptionTable.lookup(spelling) else { throw unknown(spelling, after: scanned.operands) }
             var value: String? = nil
             switch spec.argument {
             case .none:
@@ -90,12 +90,14 @@ struct ArgumentScanner {
 
     /// The error for an unknown spelling: `-qv` is explained, others get a suggestion if close.
     /// Only the part before `=` is named, since the value could be a token.
-    private static func unknown(_ spelling: String) -> UsageError {
+    private static func unknown(_ spelling: String, after operands: [String]) -> UsageError {
         let shorts = Set(OptionTable.all.compactMap(\.short))
         if !spelling.hasPrefix("--"), spelling.count > 2, spelling.dropFirst().allSatisfy(shorts.contains) {
             return UsageError(.bundledShortOptions(spelling))
         }
-        return UsageError(.unknownOption(UsageError.shown(spelling), suggestion: suggestion(for: spelling)))
+        return UsageError(
+            .unknownOption(
+                UsageError.shown(spelling), suggestion: suggestion(for: spelling), afterOperand: operands.first))
     }
 
     /// The known long option closest to `spelling` by edit distance, if it is close enough to

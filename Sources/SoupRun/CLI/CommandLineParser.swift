@@ -5,6 +5,8 @@
 public enum CommandLineParser {
     /// Parses `arguments` (argv WITHOUT argv[0]) with `environment` (the process environment).
     public static func parse(_ arguments: [String], environment: [String: String]) throws(ParseFailure) -> Invocation {
+        // Not in the option table: a maintainer's generator, neither in --help nor completed.
+        if arguments == ["--man"] { return .manPage }
         let scanned: ArgumentScanner.Scanned
         do {
             switch try ArgumentScanner.scan(arguments) {
@@ -12,7 +14,7 @@ public enum CommandLineParser {
             case .scanned(let s): scanned = s
             }
         } catch {
-            throw .usage(error)
+            throw .usage(missingDashDash(error, environment: ParserEnvironment(environment)))
         }
         let draft: ParsedOptions
         do {
@@ -22,6 +24,15 @@ public enum CommandLineParser {
             throw .usage(error)
         }
         return .run(try draft.configuration(scanned, environment: ParserEnvironment(environment)))
+    }
+
+    /// `soup-run sh -c ...` with the operands in the environment: `sh` became the project and
+    /// `-c` an unknown option. Say that `--` makes `sh` the command.
+    static func missingDashDash(_ error: UsageError, environment: ParserEnvironment) -> UsageError {
+        guard case .unknownOption(let option, .none, let operand?) = error.reason,
+            environment["SOUP_PROJECT"] != nil, environment["SOUP_ENVIRONMENT"] != nil
+        else { return error }
+        return UsageError(.unknownOptionAfterCommand(option, command: operand))
     }
 
     private static func immediate(_ option: ArgumentScanner.Option) throws(UsageError) -> Invocation {
@@ -261,7 +272,7 @@ struct ParsedOptions {
     func mode(command: [String]?, project: String, environment: String) throws(UsageError) -> Configuration.Mode {
         if export {
             if command != nil { throw UsageError(.commandWithExport) }
-            return .export(format ?? .shell)
+            return .export(format ?? .default)
         }
         guard let command, let name = command.first else {
             throw UsageError(.missingCommand(project: project, environment: environment))

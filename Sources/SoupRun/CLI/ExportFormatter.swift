@@ -7,65 +7,132 @@ public enum ExportFormatter {
     /// guarantees):
     /// - `shell`: `export KEY='value'` lines. Inside single quotes nothing is special to a POSIX
     ///   shell, so only `'` needs care: it is written `'\''` (close, escaped quote, reopen).
-    ///   `eval "$(soup-run ... --export)"` in sh, dash, bash or zsh restores each value exactly,
-    ///   newlines included.
+    ///   `eval "$s"` of it in sh, dash, bash or zsh restores each value exactly, newlines included.
     /// - `dotenv`: `KEY="value"` lines, the double-quoted dialect of godotenv and Docker Compose:
     ///   `\\`, `\"`, `\n` (line feed), `\r` (carriage return) and `\$` are the escapes; every other
     ///   character, tabs and Unicode included, stands for itself. `$` is escaped so that readers
     ///   that expand `${VAR}` leave values alone.
     /// - `json`: one compact object `{"KEY":"value",...}` and a newline.
+    /// - `fish`: `set -gx KEY 'value'` lines. fish's single quotes are not POSIX ones: `\\` and
+    ///   `\'` are escapes inside them, so both are written escaped and everything else literally.
+    ///
+    /// The keys are sorted with the exec path's byte sort (`EnvironmentBlock`), and the text is
+    /// written as bytes: no String per key or value.
     public static func format(_ secrets: [String: String], as format: Configuration.ExportFormat) -> String {
+        let block = EnvironmentBlock(sorting: secrets)
+        var out: [UInt8] = []
+        out.reserveCapacity(block.byteCount + secrets.count * 16 + 4)
         switch format {
         case .json:
-            return JSONValue.object(secrets.mapValues(JSONValue.string)).encoded() + "\n"
+            out.append(UInt8(ascii: "{"))
+            var first = true
+            block.forEachEntry { key, value in
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                JSON.appendQuoted(utf8: key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                JSON.appendQuoted(utf8: value, to: &out)
+            }
+            out.append(contentsOf: "}\n".utf8)
         case .shell:
-            return sortedKeys(secrets).map { "export \($0)=\(shellQuoted(secrets[$0]!))\n" }.joined()
+            block.forEachEntry { key, value in
+                line(&out, "export ", key, "=", value, quote: UInt8(ascii: "'"), replacement: shellReplacement)
+            }
         case .dotenv:
-            return sortedKeys(secrets).map { "\($0)=\(dotenvQuoted(secrets[$0]!))\n" }.joined()
+            block.forEachEntry { key, value in
+                line(&out, "", key, "=", value, quote: UInt8(ascii: "\""), replacement: dotenvReplacement)
+            }
+        case .fish:
+            block.forEachEntry { key, value in
+                line(&out, "set -gx ", key, " ", value, quote: UInt8(ascii: "'"), replacement: fishReplacement)
+            }
         }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `value` in single quotes for a POSIX shell.
-    public static func shellQuoted(_ value: String) -> String {
-        escaped(value, open: UInt8(ascii: "'"), close: UInt8(ascii: "'")) { byte in
-            byte == UInt8(ascii: "'") ? "'\\''" : nil
-        }
-    }
+    public static func shellQuoted(_ value: String) -> String { quoted(value, UInt8(ascii: "'"), shellReplacement) }
 
     /// `value` in double quotes with the dotenv escapes described at `format`.
-    public static func dotenvQuoted(_ value: String) -> String {
-        escaped(value, open: UInt8(ascii: "\""), close: UInt8(ascii: "\"")) { byte in
-            switch byte {
-            case UInt8(ascii: "\\"): return "\\\\"
-            case UInt8(ascii: "\""): return "\\\""
-            case UInt8(ascii: "\n"): return "\\n"
-            case UInt8(ascii: "\r"): return "\\r"
-            case UInt8(ascii: "$"): return "\\$"
-            default: return nil
-            }
+    public static func dotenvQuoted(_ value: String) -> String { quoted(value, UInt8(ascii: "\""), dotenvReplacement) }
+
+    /// `value` in single quotes for fish.
+    public static func fishQuoted(_ value: String) -> String { quoted(value, UInt8(ascii: "'"), fishReplacement) }
+
+    // Each returns what a byte is written as, or nil when it stands for itself. Every byte
+    // replaced is ASCII, and no byte of a multi-byte UTF-8 character is, so characters pass whole.
+    private static func shellReplacement(_ byte: UInt8) -> StaticString? {
+        byte == UInt8(ascii: "'") ? "'\\''" : nil
+    }
+
+    private static func dotenvReplacement(_ byte: UInt8) -> StaticString? {
+        switch byte {
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "\""): return "\\\""
+        case UInt8(ascii: "\n"): return "\\n"
+        case UInt8(ascii: "\r"): return "\\r"
+        case UInt8(ascii: "$"): return "\\$"
+        default: return nil
         }
     }
 
-    /// `value` between `open` and `close`, each byte replaced by `replacement(byte)` when that is
-    /// not nil. Works on UTF-8 bytes: every byte replaced is ASCII, and no byte of a multi-byte
-    /// character is, so characters pass through whole.
-    private static func escaped(
-        _ value: String, open: UInt8, close: UInt8, replacement: (UInt8) -> StaticString?
-    ) -> String {
-        var out: [UInt8] = [open]
+    private static func fishReplacement(_ byte: UInt8) -> StaticString? {
+        switch byte {
+        case UInt8(ascii: "\\"): return "\\\\"
+        case UInt8(ascii: "'"): return "\\'"
+        default: return nil
+        }
+    }
+
+    /// `prefix KEY separator <quoted value>\n`.
+    private static func line(
+        _ out: inout [UInt8], _ prefix: StaticString, _ key: UnsafeBufferPointer<UInt8>, _ separator: StaticString,
+        _ value: UnsafeBufferPointer<UInt8>, quote: UInt8, replacement: (UInt8) -> StaticString?
+    ) {
+        prefix.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(contentsOf: key)
+        separator.withUTF8Buffer { out.append(contentsOf: $0) }
+        appendQuoted(value, quote: quote, replacement: replacement, to: &out)
+        out.append(UInt8(ascii: "\n"))
+    }
+
+    private static func quoted(_ value: String, _ quote: UInt8, _ replacement: (UInt8) -> StaticString?) -> String {
+        var value = value
+        var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count + 2)
-        for byte in value.utf8 {
+        value.withUTF8 { appendQuoted($0, quote: quote, replacement: replacement, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `value` between two `quote`s, each byte replaced by `replacement(byte)` when that is not nil.
+    private static func appendQuoted(
+        _ value: UnsafeBufferPointer<UInt8>, quote: UInt8, replacement: (UInt8) -> StaticString?,
+        to out: inout [UInt8]
+    ) {
+        out.append(quote)
+        for byte in value {
             if let text = replacement(byte) {
                 text.withUTF8Buffer { out.append(contentsOf: $0) }
             } else {
                 out.append(byte)
             }
         }
-        out.append(close)
-        return String(decoding: out, as: UTF8.self)
+        out.append(quote)
     }
+}
 
-    private static func sortedKeys(_ secrets: [String: String]) -> [String] {
-        ByteOrder.sorted(secrets.keys)
+extension Configuration.ExportFormat {
+    /// The format `--export` uses without `--format`.
+    public static let `default`: Self = .shell
+
+    /// `shell, dotenv, json or fish`: for error messages.
+    public static var spelledOut: String { OptionValues.alternatives(allCases.map(\.rawValue)) }
+
+    /// `shell|dotenv|json|fish`: for usage lines.
+    public static var alternatives: String { allCases.map(\.rawValue).joined(separator: "|") }
+
+    /// `shell (default), dotenv, json or fish`: for the option's summary.
+    public static var withDefault: String {
+        OptionValues.alternatives(allCases.map { $0 == .default ? "\($0.rawValue) (default)" : $0.rawValue })
     }
 }

@@ -1,22 +1,30 @@
 /// The text `--help` prints: usage, every option (from `OptionTable`), the environment
 /// variables and the exit codes.
 public enum HelpText {
+    /// One line on what soup-run does (help's first line, the man page's NAME).
+    public static let purpose = "run a command with secrets from the Soup Secrets API"
+
+    /// The usage forms, without indentation (help and the man page's SYNOPSIS).
+    public static let usage = [
+        "soup-run [options] <project> <environment> [--] <command> [args...]",
+        "soup-run [options] <project> <environment> --export [--format \(Configuration.ExportFormat.alternatives)]",
+        "soup-run [options] -- <command> [args...]      (SOUP_PROJECT and SOUP_ENVIRONMENT set)",
+        "soup-run --completions \(Shell.allCases.map(\.rawValue).joined(separator: "|")) | --help | --version",
+    ]
+
+    /// How the command line is read (help and the man page's DESCRIPTION).
+    public static let grammar = [
+        "Options may come anywhere before the command. The command starts after -- or at the",
+        "first word after <environment> that does not start with '-'; it is passed on verbatim.",
+        "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
+        "Without --watch, --file, --mount or --template, soup-run replaces itself with the command",
+        "(exec); with them it stays its parent, and removes its files when it ends (not if SIGKILLed).",
+    ]
+
     public static func text(version: String) -> String {
-        var lines = [
-            "soup-run \(version): run a command with secrets from the Soup Secrets API.",
-            "",
-            "Usage:",
-            "  soup-run [options] <project> <environment> [--] <command> [args...]",
-            "  soup-run [options] <project> <environment> --export [--format shell|dotenv|json]",
-            "  soup-run [options] -- <command> [args...]      (SOUP_PROJECT and SOUP_ENVIRONMENT set)",
-            "  soup-run --completions bash|zsh|fish | --help | --version",
-            "",
-            "Options may come anywhere before the command. The command starts after -- or at the",
-            "first word after <environment> that does not start with '-'; it is passed on verbatim.",
-            "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
-            "Without --watch, --file, --mount or --template, soup-run replaces itself with the command",
-            "(exec); with them it stays its parent, and removes its files when it ends (not if SIGKILLed).",
-        ]
+        var lines = ["soup-run \(version): \(purpose).", "", "Usage:"]
+        lines += usage.map { "  " + $0 }
+        lines += [""] + grammar
         let width = OptionTable.all.map { spelling(of: $0).count }.max() ?? 0
         for group in OptionSpec.Group.allCases {
             lines += ["", group.rawValue + ":"]

@@ -6,6 +6,9 @@ public enum Invocation: Equatable, Sendable {
     case version
     /// `--completions SHELL`: print `Completions.script(for:)` to stdout, exit 0.
     case completions(Shell)
+    /// `--man` alone (hidden, for maintainers): print `ManPage.text(version:)`, the source of
+    /// `docs/soup-run.1`.
+    case manPage
     /// Fetch secrets, then run a command or export them (`Configuration.mode`).
     case run(Configuration)
 }

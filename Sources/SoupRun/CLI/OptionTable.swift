@@ -122,7 +122,7 @@ public enum OptionTable {
             "print the secrets instead of running a command, keys sorted"),
         spec(
             .format, .required(placeholder: "FORMAT"), .exportFormats, .export,
-            "export format, shell (default), dotenv or json"),
+            "export format, " + Configuration.ExportFormat.withDefault),
         spec(
             .file, .required(placeholder: "KEY[=PATH]"), .nothing, .files,
             "put KEY in a file, its path in KEY (no PATH, a private 0700 dir)"),
@@ -131,7 +131,7 @@ public enum OptionTable {
             "write all secrets to PATH, not the env (path in SOUP_SECRETS_FILE)"),
         spec(
             .mountFormat, .required(placeholder: "FORMAT"), .exportFormats, .files,
-            "format of --mount, dotenv, shell or json (default by extension)"),
+            "format of --mount, " + Configuration.ExportFormat.spelledOut + " (default by suffix)"),
         spec(
             .template, .required(placeholder: "SRC:DEST"), .files, .files,
             "render SRC to DEST, {{ KEY }} or {{ KEY | json, shell, base64 }}"),
@@ -212,5 +212,8 @@ public enum EnvironmentVariables {
             "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
         ),
         ("XDG_RUNTIME_DIR", "where --file KEY puts its private directory (else /dev/shm, else TMPDIR)"),
+        ("http_proxy", "proxy for http API URLs, as curl reads it (lower case only)"),
+        ("https_proxy", "proxy for https API URLs (also HTTPS_PROXY; all_proxy for both)"),
+        ("no_proxy", "hosts reached without a proxy, comma-separated (also NO_PROXY)"),
     ]
 }

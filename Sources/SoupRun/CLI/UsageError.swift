@@ -6,7 +6,11 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
     /// What is wrong, with the names needed to say so.
     public enum Reason: Equatable, Sendable {
         /// An option soup-run does not know, with the closest known one if there is a close one.
-        case unknownOption(String, suggestion: String?)
+        /// `afterOperand`: the first operand before it, when there was one (for the hint below).
+        case unknownOption(String, suggestion: String?, afterOperand: String? = nil)
+        /// An unknown option after one operand while SOUP_PROJECT and SOUP_ENVIRONMENT are set:
+        /// most likely `soup-run sh -c ...` without the `--` that makes `sh` the command.
+        case unknownOptionAfterCommand(String, command: String)
         /// `-qv`: short options are not bundled.
         case bundledShortOptions(String)
         /// `--timeout` at the end of argv, or followed by another option.
@@ -61,9 +65,13 @@ public struct UsageError: SoupRunFailure, Equatable, Sendable {
 
     public var description: String {
         switch reason {
-        case .unknownOption(let option, let suggestion):
+        case .unknownOption(let option, let suggestion, _):
             if let suggestion { return "unknown option \(option) (did you mean \(suggestion)?)" }
             return "unknown option \(option)"
+        case .unknownOptionAfterCommand(let option, let command):
+            return "unknown option \(option): SOUP_PROJECT and SOUP_ENVIRONMENT are set, so if "
+                + "'\(Self.shown(command))' is the command, put -- before it (soup-run [options] -- "
+                + "\(Self.shown(command)) \(option) ...)"
         case .bundledShortOptions(let word):
             let letters = word.dropFirst().map { "-\($0)" }.joined(separator: " ")
             return "short options cannot be combined in \(word): write them separately (\(letters))"

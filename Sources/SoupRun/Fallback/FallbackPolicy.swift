@@ -17,7 +17,7 @@ public enum FallbackPolicy {
     public static func action(for error: FetchError) -> Action {
         switch error {
         case .permission(let status, _) where status == 401 || status == 403: return .deleteCopy
-        case .notFound: return .deleteCopy
+        case .notFound, .forbidden: return .deleteCopy
         case .gaveUp(_, let last): return action(for: last)
         default:
             switch error.exitCode {

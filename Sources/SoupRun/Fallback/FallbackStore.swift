@@ -158,6 +158,7 @@ extension FetchError {
         switch self {
         case .permission(let status, _): return "HTTP \(status)"
         case .notFound: return "HTTP 404"
+        case .forbidden: return "HTTP 403"
         case .gaveUp(_, let last): return last.statusText
         default: return "\(self)"
         }

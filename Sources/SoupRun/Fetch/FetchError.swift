@@ -14,10 +14,15 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case serverError(status: Int, serverMessage: String?, retryAfter: Double?)
     /// 429 Too Many Requests.
     case rateLimited(retryAfter: Double?)
-    /// 401, 403, 407.
+    /// 401, 407.
     case permission(status: Int, serverMessage: String?)
-    /// 404: project, environment or route not found.
+    /// 403: the token is valid but may not read this project or environment.
+    case forbidden(serverMessage: String?, project: String, environment: String)
+    /// 404 from the API itself: project or environment not found.
     case notFound(serverMessage: String?, project: String, environment: String)
+    /// 404 without the API's own error (no JSON `{"error"}` naming a project or environment):
+    /// nothing at `url` speaks the Soup API, most likely a base URL without `/api/v1`.
+    case noAPI(url: String, serverMessage: String?)
     /// Any other 4xx: the API refuses this request; retrying will not change that.
     case rejected(status: Int, serverMessage: String?)
     /// A status soup-run cannot use (1xx, 2xx other than 200, 3xx without Location, 304 unasked).
@@ -45,12 +50,12 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     public var exitCode: ExitCode {
         switch self {
         case .network, .timedOut, .tls, .serverError, .rateLimited: return .unavailable
-        case .permission: return .permission
+        case .permission, .forbidden: return .permission
         case .notFound: return .notFound
         case .unexpectedStatus, .invalidData, .bodyTooLarge: return .invalidData
         // Another 4xx: the server understood and refuses this request, so the URL or the names
         // given do not fit it; retrying cannot help, and the API is not "unavailable".
-        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected, .noTrustStore:
+        case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected, .noTrustStore, .noAPI:
             return .configuration
         case .gaveUp(_, let last): return last.exitCode
         case .fallbackUnusable(let original, _): return original?.exitCode ?? .unavailable
@@ -84,18 +89,27 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "TLS with \(origin) failed: \(message) (CA files: CURL_CA_BUNDLE, SSL_CERT_FILE, SSL_CERT_DIR)"
         case .serverError(let status, let message, _):
             return "the API failed with HTTP \(status)\(Self.suffix(message))"
-        case .rateLimited:
-            return "the API is rate limiting requests (HTTP 429)"
+        case .rateLimited(let seconds?):
+            return "the API is rate limiting requests (HTTP 429); it allows the next request in "
+                + "\(OptionValues.format(seconds)) s (Retry-After)"
+        case .rateLimited(nil):
+            return "the API is rate limiting requests (HTTP 429) and did not say when it allows the next one"
         case .permission(401, let message):
             return
                 "the API rejected the token (HTTP 401)\(Self.suffix(message)); check --token, --token-file, SOUP_TOKEN or SOUP_TOKEN_FILE"
         case .permission(407, let message):
             return "the proxy requires authentication (HTTP 407)\(Self.suffix(message))"
         case .permission(let status, let message):
-            return "the token has no access to this project or environment (HTTP \(status))\(Self.suffix(message))"
+            return "the token has no access (HTTP \(status))\(Self.suffix(message))"
+        case .forbidden(let message, let project, let environment):
+            return "the token has no access to project '\(project)', environment '\(environment)' "
+                + "(HTTP 403)\(Self.suffix(message))"
         case .notFound(let message, let project, let environment):
             let what = message ?? "not found"
             return "\(what) (HTTP 404) for project '\(project)', environment '\(environment)'"
+        case .noAPI(let url, let message):
+            return "HTTP 404\(Self.suffix(message)) without the API's own error: the API URL may be wrong "
+                + "(no Soup API at \(url); it usually ends in /api/v1; see --api-url, SOUP_API_URL)"
         case .rejected(let status, let message):
             return "the API refused the request (HTTP \(status))\(Self.suffix(message)); check --api-url"
         case .unexpectedStatus(let status):

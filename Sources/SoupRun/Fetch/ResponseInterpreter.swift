@@ -12,8 +12,10 @@ enum ResponseInterpreter {
     /// - Parameters:
     ///   - sentETag: whether the request carried `If-None-Match` (a 304 is only expected then).
     ///   - token: never repeated in a message, even if a server echoes it.
+    ///   - apiURL: the base URL, named when a 404 does not come from the API.
     static func interpret(
-        _ response: TransportResponse, sentETag: Bool, token: String, project: String, environment: String
+        _ response: TransportResponse, sentETag: Bool, token: String, project: String, environment: String,
+        apiURL: String
     ) throws(FetchError) -> Outcome {
         let status = response.status
         switch status {
@@ -28,11 +30,15 @@ enum ResponseInterpreter {
         case 301, 302, 303, 307, 308:
             guard let location = response.location, !location.isEmpty else { throw .unexpectedStatus(status) }
             return .redirect(location: location)
-        case 401, 403, 407:
+        case 401, 407:
             throw .permission(status: status, serverMessage: serverMessage(response.body, token: token))
-        case 404:
-            throw .notFound(
+        case 403:
+            throw .forbidden(
                 serverMessage: serverMessage(response.body, token: token), project: project, environment: environment)
+        case 404:
+            let message = serverMessage(response.body, token: token)
+            guard let message, namesAPIObject(message) else { throw .noAPI(url: apiURL, serverMessage: message) }
+            throw .notFound(serverMessage: message, project: project, environment: environment)
         case 429:
             throw .rateLimited(retryAfter: retryAfter(response))
         case 400...499:
@@ -51,6 +57,14 @@ enum ResponseInterpreter {
         let text = error.description
         let leadIn = "invalid response from the API: "
         return text.hasPrefix(leadIn) ? String(text.dropFirst(leadIn.count)) : text
+    }
+
+    /// Whether a 404's `{"error"}` message is the API's own: it names what was not found
+    /// (`Project not found`, `Environment not found`, `Secret not found`). A route the server
+    /// does not have (`Not found`, a proxy's page) names none of them.
+    static func namesAPIObject(_ message: String) -> Bool {
+        let lower = message.lowercased()
+        return ["project", "environment", "secret"].contains { lower.contains($0) }
     }
 
     /// The `Retry-After` header in seconds, if present and well-formed.

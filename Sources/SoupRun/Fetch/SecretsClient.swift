@@ -111,7 +111,7 @@ public struct SecretsClient: Sendable {
             logger.debug("HTTP \(response.status) in \(elapsed) ms, \(response.body.count) bytes")
             let outcome = try ResponseInterpreter.interpret(
                 response, sentETag: etag != nil, token: token.value, project: configuration.project,
-                environment: configuration.environment)
+                environment: configuration.environment, apiURL: configuration.apiURL)
             switch outcome {
             case .secrets(let secrets, let newETag):
                 logger.debug("received \(secrets.count) \(secrets.count == 1 ? "key" : "keys")")

@@ -11,6 +11,26 @@ public enum ExecLimits {
     /// How many of the largest variables a "too large" message names.
     public static let namedInMessage = 5
 
+    /// The largest items, largest first, ties by name. Sorted only for a message: the check
+    /// itself needs sums, and it passes on almost every run.
+    static func largest(_ items: [ExecSizeProblem.Item]) -> [ExecSizeProblem.Item] {
+        let sorted = items.sorted {
+            $0.bytes != $1.bytes ? $0.bytes > $1.bytes : ByteOrder.precedes($0.name, $1.name)
+        }
+        return Array(sorted.prefix(namedInMessage))
+    }
+
+    /// What `secrets` take of exec's total: their `KEY=value` strings and their pointers.
+    static func share(
+        of secrets: [String: String], pointerSize: Int = MemoryLayout<UnsafeRawPointer>.size
+    ) -> ExecSizeProblem.Share {
+        let items = secrets.map {
+            ExecSizeProblem.Item(name: $0.key, bytes: $0.key.utf8.count + 1 + $0.value.utf8.count + 1)
+        }
+        let bytes = items.reduce(0) { $0 + $1.bytes } + items.count * pointerSize
+        return ExecSizeProblem.Share(count: items.count, bytes: bytes, largest: largest(items))
+    }
+
     /// Nil when `argv` and `environment` fit, else what is too large.
     /// - Parameters:
     ///   - path: the file to exec (the kernel copies it too).
@@ -27,13 +47,6 @@ public enum ExecLimits {
     ) -> ExecSizeProblem? {
         let variables = environment.map {
             ExecSizeProblem.Item(name: $0.key, bytes: $0.key.utf8.count + 1 + $0.value.utf8.count + 1)
-        }
-        // Sorted only for a message: the check itself needs sums, and it passes on almost every run.
-        func largest(_ items: [ExecSizeProblem.Item]) -> [ExecSizeProblem.Item] {
-            let sorted = items.sorted {
-                $0.bytes != $1.bytes ? $0.bytes > $1.bytes : ByteOrder.precedes($0.name, $1.name)
-            }
-            return Array(sorted.prefix(namedInMessage))
         }
         let arguments = argv.map { $0.utf8.count + 1 }
 
@@ -78,6 +91,33 @@ public enum ExecSizeProblem: Sendable, Equatable, CustomStringConvertible {
     case totalTooLarge(bytes: Int, limit: Int, largest: [Item])
     /// The check passed but execve still said E2BIG (a limit this check does not model).
     case refusedByKernel(bytes: Int, largest: [Item])
+    /// `totalTooLarge` (limit) or `refusedByKernel` (no limit) told against the secrets' share.
+    case secretsTooLarge(bytes: Int, limit: Int?, secrets: Share)
+
+    /// The secrets' part of the total: how many, their size with pointers, the largest.
+    public struct Share: Sendable, Equatable {
+        public var count: Int
+        public var bytes: Int
+        public var largest: [Item]
+    }
+
+    /// This problem told against `secrets` (those in the final environment), for a total that
+    /// is too large; nil for a single string that is too long (already named) or no secrets.
+    func measured(against secrets: [String: String]) -> ExecSizeProblem? {
+        guard !secrets.isEmpty else { return nil }
+        switch self {
+        case .totalTooLarge(let bytes, let limit, _):
+            return .secretsTooLarge(bytes: bytes, limit: limit, secrets: ExecLimits.share(of: secrets))
+        case .refusedByKernel(let bytes, _) where bytes > 0:
+            return .secretsTooLarge(bytes: bytes, limit: nil, secrets: ExecLimits.share(of: secrets))
+        default:
+            return nil
+        }
+    }
+
+    private static func list(_ items: [Item]) -> String {
+        items.map { "\($0.name) (\(ByteCount.format($0.bytes)))" }.joined(separator: ", ")
+    }
 
     public var description: String {
         switch self {
@@ -94,6 +134,16 @@ public enum ExecSizeProblem: Sendable, Equatable, CustomStringConvertible {
             return "the environment and arguments are too large for exec: \(ByteCount.format(bytes)) "
                 + "with pointers, over the ARG_MAX in force of \(ByteCount.format(limit)) "
                 + "(it follows the stack size limit, ulimit -s); largest variables: \(list)"
+        case .secretsTooLarge(let bytes, let limit, let secrets):
+            let over =
+                limit.map {
+                    "over the ARG_MAX in force of \(ByteCount.format($0)) (it follows the stack size limit, ulimit -s)"
+                }
+                ?? "refused by the kernel (E2BIG)"
+            let noun = secrets.count == 1 ? "secret takes" : "secrets take"
+            return "the environment and arguments are too large for exec: \(ByteCount.format(bytes)) with pointers, "
+                + "\(over); the \(secrets.count) \(noun) \(ByteCount.format(secrets.bytes)) of it, largest: "
+                + Self.list(secrets.largest)
         case .refusedByKernel(let bytes, let largest):
             let list = largest.map { "\($0.name) (\(ByteCount.format($0.bytes)))" }.joined(separator: ", ")
             return "the kernel refused the environment and arguments as too large for exec (E2BIG) at "

@@ -35,6 +35,8 @@ public enum SoupRunMain {
             return print("soup-run \(SoupRunVersion.string)\n", effects)
         case .completions(let shell):
             return print(Completions.script(for: shell), effects)
+        case .manPage:
+            return print(ManPage.text(version: SoupRunVersion.string), effects)
         case .run(let configuration):
             let logger = Logger(verbosity: configuration.verbosity) { effects.writeError($0) }
             do {
@@ -93,7 +95,8 @@ public enum SoupRunMain {
                 inherited: environment, secrets: secrets, configuration: configuration)
             for warning in merged.warnings { logger.warning(warning) }
             logger.debug("exec \(command.first ?? "") with \(merged.environment.count) environment variables")
-            throw effects.exec(command, merged.environment)
+            let error = effects.exec(command, merged.environment)
+            throw ExplainedExecError(error, command: command, secrets: secrets, environment: merged.environment)
         }
     }
 

@@ -41,7 +41,8 @@ extension PollFailure {
             .unexpectedStatus(let status):
             return "http \(status)"
         case .rateLimited: return "http 429"
-        case .notFound: return "http 404"
+        case .forbidden: return "http 403"
+        case .notFound, .noAPI: return "http 404"
         case .invalidData, .bodyTooLarge: return "invalid data"
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken: return "configuration"
         case .gaveUp(_, let last): return state(of: last)

@@ -28,6 +28,12 @@ final class WatchDriver {
     static let maxWait: Double = 60
     /// While an old group is emptying, re-check it this often (no SIGCHLD for non-children).
     static let groupPollInterval: Double = 0.05
+    /// Printed once in a terminal: Ctrl-C goes to the command, never to soup-run (by design, so
+    /// it arrives once), and a command that ignores it needs another way out.
+    static func terminalHint(pid: Int32) -> String {
+        "the command has the terminal: Ctrl-C goes to it, each time; if it ignores Ctrl-C, "
+            + "run kill \(pid) (soup-run stops it, SIGKILL after --stop-timeout)"
+    }
 
     private var machine: WatchMachine
     private let command: [String]
@@ -65,6 +71,7 @@ final class WatchDriver {
         #endif
         terminal = soup_terminal_we_own()
         defer { soup_terminal_reclaim(terminal) }
+        if terminal >= 0 { logger.info(Self.terminalHint(pid: getpid())) }
 
         if let code = perform(machine.start(now: Platform.monotonicClock())) { return code }
         while true {

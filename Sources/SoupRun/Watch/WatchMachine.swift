@@ -55,7 +55,7 @@ public struct WatchMachine {
         public var giveUpAt: Double? = nil
     }
 
-    public let settings: WatchSettings
+    public let settings: Configuration.Watch
     /// False when the supervisor stays only for files: it never polls.
     public let polling: Bool
     /// What a change of files alone does (`--reload-signal`).
@@ -86,7 +86,7 @@ public struct WatchMachine {
     ///   - files: the files the first child gets, written before it starts.
     ///   - polling: false when soup-run stays only for files (no `--watch`).
     public init(
-        settings: WatchSettings, environment: [String: String], etag: String?, files: ChildFiles = .none,
+        settings: Configuration.Watch, environment: [String: String], etag: String?, files: ChildFiles = .none,
         reload: Configuration.Files.Reload = .restart, polling: Bool = true,
         random: @escaping () -> Double = { Double.random(in: 0..<1) }
     ) {
@@ -241,7 +241,8 @@ public struct WatchMachine {
         case .running(let pid), .restartPending(let pid, _):
             phase = .shuttingDown(Shutdown(pid: pid, signal: signal, killAt: now + settings.stopTimeout))
             return [
-                .log(.debug, "received signal \(signal); forwarded to the command, waiting for it to exit"),
+                .log(
+                    .debug, "received \(SignalName.name(of: signal)); forwarded to the command, waiting for it to exit"),
                 .signalGroup(pgid: pid, signal: signal),
             ]
         case .stopping(let stop) where !stop.leaderExited:
@@ -257,7 +258,7 @@ public struct WatchMachine {
             shutdown.giveUpAt = now + settings.killGrace
             phase = .shuttingDown(shutdown)
             return [
-                .log(.warning, "received signal \(signal) again; killing the command's process group"),
+                .log(.warning, "received \(SignalName.name(of: signal)) again; killing the command's process group"),
                 .signalGroup(pgid: shutdown.pid, signal: SIGKILL),
             ]
         case .stopping(let stop):

@@ -69,7 +69,7 @@ public enum WatchMode {
             throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
         }
     ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
-        let settings = WatchSettings(configuration.watch ?? Configuration.Watch())
+        let settings = configuration.watch ?? Configuration.Watch()
         let fetched: (secrets: [String: String], etag: String?)
         do {
             fetched = try source.fetchWithETag()
@@ -145,8 +145,10 @@ public enum WatchMode {
         }
         let environment = built.merge.environment
         if case .failure(let error) = PreparedCommand.prepare(command: command, environment: environment) {
+            let explained = ExplainedExecError(error, command: command, secrets: secrets, environment: environment)
             return .failed(
-                PollFailure(state: "cannot exec", message: "the new secrets would not let the command start: \(error)"))
+                PollFailure(
+                    state: "cannot exec", message: "the new secrets would not let the command start: \(explained)"))
         }
         return .environment(environment, etag: newTag, files: built.files)
     }

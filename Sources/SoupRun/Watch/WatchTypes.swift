@@ -1,25 +1,3 @@
-/// The supervisor's settings, from `--interval`, `--stop-signal`, `--stop-timeout`, `--splay`.
-public struct WatchSettings: Sendable, Equatable {
-    public var interval: Double
-    public var stopSignal: Int32
-    public var stopTimeout: Double
-    public var splay: Double
-    /// After SIGKILL, how long to wait for the rest of the old group before starting (or exiting) anyway.
-    public var killGrace: Double = 5
-
-    public init(interval: Double, stopSignal: Int32, stopTimeout: Double, splay: Double) {
-        self.interval = interval
-        self.stopSignal = stopSignal
-        self.stopTimeout = stopTimeout
-        self.splay = splay
-    }
-
-    public init(_ watch: Configuration.Watch) {
-        self.init(
-            interval: watch.interval, stopSignal: watch.stopSignal, stopTimeout: watch.stopTimeout, splay: watch.splay)
-    }
-}
-
 /// How a child ended, as `waitpid` reports it.
 public enum ChildStatus: Sendable, Equatable {
     case exited(Int32)
@@ -36,7 +14,7 @@ public enum ChildStatus: Sendable, Equatable {
     var text: String {
         switch self {
         case .exited(let code): return "exited with status \(code)"
-        case .signaled(let signal): return "was killed by signal \(signal)"
+        case .signaled(let signal): return "was killed by \(SignalName.name(of: signal))"
         }
     }
 }

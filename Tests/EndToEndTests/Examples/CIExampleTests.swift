@@ -4,7 +4,8 @@ import Testing
 
 /// `examples/github-actions.yml` and `examples/gitlab-ci.yml`: parsed (PyYAML); the step (job
 /// script line) that calls soup-run runs through `/bin/sh -c` in the repository root, with the
-/// job's environment, the token in `SOUP_TOKEN` as the CI's secret store provides it, soup-run on
+/// job's environment, the token as the CI's secret store provides it (GitHub: `SOUP_TOKEN`;
+/// GitLab: a File variable `SOUP_TOKEN_FILE`, a path to a file holding it), soup-run on
 /// PATH and the API URL pointed at soup-dev-server. The step's exit status must be the wrapped
 /// command's. The install steps are not run (they download a release).
 @Suite("examples: CI jobs") struct CIExampleTests {
@@ -12,6 +13,8 @@ import Testing
     struct WrappedStep {
         var line: String
         var environment: [String: String]
+        /// Holds the File variable's file while the step runs.
+        var files: TemporaryDirectory? = nil
     }
 
     enum CI: String, CaseIterable, CustomTestStringConvertible {
@@ -50,7 +53,8 @@ import Testing
     }
 
     /// GitLab CI: a job whose `script:` calls soup-run; the global and the job's `variables:`, plus
-    /// `SOUP_TOKEN` as a CI/CD variable from the project's settings.
+    /// `SOUP_TOKEN_FILE` as a CI/CD variable of type File from the project's settings: GitLab
+    /// writes the value to a file and sets the variable to its path.
     static func gitlabStep(token: String) throws -> WrappedStep {
         let yaml = try ExampleYAML.load(CI.gitlabCI.rawValue)
         let reserved: Set<String> = [
@@ -63,9 +67,11 @@ import Testing
             var environment = yaml["variables"]?.yamlStringMap ?? [:]
             environment.merge(job["variables"]?.yamlStringMap ?? [:]) { $1 }
             #expect(
-                environment["SOUP_TOKEN"] == nil, "\(name) sets SOUP_TOKEN in the file, not from the CI/CD settings")
-            environment["SOUP_TOKEN"] = token
-            return WrappedStep(line: line, environment: environment)
+                environment["SOUP_TOKEN"] == nil && environment["SOUP_TOKEN_FILE"] == nil,
+                "\(name) sets the token in the file, not from the CI/CD settings")
+            let files = try TemporaryDirectory(prefix: "soup-gitlab")
+            environment["SOUP_TOKEN_FILE"] = try files.write("SOUP_TOKEN_FILE", token, mode: 0o600)
+            return WrappedStep(line: line, environment: environment, files: files)
         }
         throw ExampleError("no job of \(CI.gitlabCI.rawValue) runs soup-run")
     }
@@ -74,7 +80,12 @@ import Testing
     func theTokenComesFromTheSecretStore(ci: CI) throws {
         let marker = "token-from-the-secret-store"
         let step = try ci == .githubActions ? Self.githubStep(token: marker) : Self.gitlabStep(token: marker)
-        #expect(step.environment["SOUP_TOKEN"] == marker)
+        if ci == .githubActions {
+            #expect(step.environment["SOUP_TOKEN"] == marker)
+        } else {
+            let path = try #require(step.environment["SOUP_TOKEN_FILE"])
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == marker)
+        }
         #expect(!(try ExampleRepository.read(ci.rawValue)).contains(DevServer.demoToken), "a token in the file")
     }
 

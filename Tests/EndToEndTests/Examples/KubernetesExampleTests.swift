@@ -82,6 +82,18 @@ import Testing
         )
     }
 
+    /// `:latest` or no tag means `imagePullPolicy: Always`: an image built locally (from
+    /// examples/Dockerfile) would fail with ErrImagePull. The tag must be a pinned version.
+    @Test func theImageIsPinnedAndNotAlwaysPulled() throws {
+        let (_, container) = try Self.podAndContainer()
+        let image = try #require(container["image"]?.stringValue, "no image")
+        let name = image.split(separator: "/").last.map(String.init) ?? image
+        let tag = name.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init)
+        #expect(tag != nil && tag != "latest", "image \(image) implies imagePullPolicy: Always")
+        let policy = container["imagePullPolicy"]?.stringValue ?? "IfNotPresent"
+        #expect(policy != "Always", "imagePullPolicy: \(policy)")
+    }
+
     @Test func theGracePeriodExceedsSoupRunsStopTimeout() throws {
         let (pod, container) = try Self.podAndContainer()
         let image = try ExampleImage()

@@ -72,7 +72,7 @@ struct WatchSignalEndToEndTests {
         defer { watchKillChildren(of: run) }
         #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30))
         run.signal(SIGTERM)
-        #expect(watchWaitUntil(run, timeout: 30) { run.stderrText.contains("received signal 15; forwarded") })
+        #expect(watchWaitUntil(run, timeout: 30) { run.stderrText.contains("received SIGTERM; forwarded") })
         run.signal(SIGTERM)
         let result = run.wait(timeout: 30)
         #expect(result.termination == .exited(137))

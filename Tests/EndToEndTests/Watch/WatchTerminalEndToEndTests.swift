@@ -1,14 +1,17 @@
 import Foundation
 import Testing
 
-/// Drives a program on a pseudo-terminal: waits for `ready 1 `, types `hello⏎`, waits for
-/// `read hello`, types Ctrl-C, reads to the end; prints the transcript and `STATUS <code>`.
-/// Every wait is bounded.
+/// Drives a program on a pseudo-terminal through `steps` (argv[1], JSON: a list of [marker,
+/// action] pairs; each waits, bounded, for `marker` in the output, then types `action`, or with
+/// `@kill-hinted` sends SIGTERM to the pid soup-run's hint names, `run kill PID`). A missed marker
+/// ends the steps. Then reads to the end; prints the transcript, `KILLED PID` when it sent one,
+/// and `STATUS <code>`. Every wait is bounded.
 private let ptyDriver = #"""
-    import os, pty, select, sys, time
+    import json, os, pty, re, select, signal, sys, time
+    steps = json.loads(sys.argv[1])
     pid, fd = pty.fork()
     if pid == 0:
-        os.execv(sys.argv[1], sys.argv[1:])
+        os.execv(sys.argv[2], sys.argv[2:])
     out = b""
     def read_until(marker, timeout):
         global out
@@ -27,10 +30,18 @@ private let ptyDriver = #"""
                     return marker is not None and marker in out
                 out += data
         return True
-    if read_until(b"ready 1 ", 30):
-        os.write(fd, b"hello\n")
-        if read_until(b"read hello", 30):
-            os.write(fd, b"\x03")
+    killed = None
+    for marker, action in steps:
+        if not read_until(marker.encode(), 30):
+            break
+        if action == "@kill-hinted":
+            found = re.search(rb"run kill (\d+) ", out)
+            if not found:
+                break
+            killed = int(found.group(1))
+            os.kill(killed, signal.SIGTERM)
+        else:
+            os.write(fd, action.encode())
     read_until(None, 30)
     deadline = time.monotonic() + 30
     status = None
@@ -44,8 +55,16 @@ private let ptyDriver = #"""
         os.kill(pid, 9)
         os.waitpid(pid, 0)
     sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    if killed is not None:
+        print("\nKILLED", killed)
     print("\nSTATUS", status)
     """#
+
+/// `steps` as the JSON the drivers read.
+private func driverSteps(_ steps: [[String]]) -> String {
+    "[" + steps.map { "[" + $0.map { "\"\($0.unicodeEscaped)\"" }.joined(separator: ",") + "]" }.joined(separator: ",")
+        + "]"
+}
 
 /// Drives an interactive bash on a pseudo-terminal through `steps` (JSON: a list of
 /// [expect, send] pairs; each waits, bounded, for `expect` in the new output, then types `send`).
@@ -110,9 +129,10 @@ struct WatchTerminalEndToEndTests {
         let server = try DevServer()
         let script = try WatchScript()
         let driver = try script.directory.write("drive_terminal.py", ptyDriver)
+        let steps = driverSteps([["ready 1 ", "hello\n"], ["read hello", "\u{03}"]])
         let arguments =
             [
-                driver, Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL,
+                driver, steps, Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL,
                 "my-app", "prod", "--",
             ] + script.command("read-tty")
         let result = try runProcess(
@@ -125,6 +145,31 @@ struct WatchTerminalEndToEndTests {
         #expect(transcript.contains("read hello"), "transcript: \(transcript)")
         #expect(watchCount(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
         #expect(transcript.hasSuffix("STATUS 3\n"), "soup-run exits with the child's status: \(transcript)")
+        #expect(watchCount(of: "Ctrl-C goes to it, each time", in: transcript) == 1, "the hint, once: \(transcript)")
+    }
+
+    /// A child that ignores Ctrl-C: the hint names soup-run's pid; `kill PID` (TERM) ends
+    /// soup-run and the child, and soup-run exits with the child's 143.
+    @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))
+    func aChildThatIgnoresCtrlCIsLeftWithTheHintsKill() throws {
+        let server = try DevServer()
+        let script = try WatchScript()
+        let driver = try script.directory.write("drive_terminal.py", ptyDriver)
+        let steps = driverSteps([["ready-to-ignore", "\u{03}"], ["ignoring INT", "@kill-hinted"]])
+        let child = #"trap 'echo ignoring INT' INT; echo ready-to-ignore; while :; do sleep 0.1; done"#
+        let result = try runProcess(
+            try #require(python3),
+            [
+                driver, steps, Binaries.soupRun, "--watch", "--interval", "0.2", "--api-url", server.apiURL, "my-app",
+                "prod", "--", "/bin/sh", "-c", child,
+            ],
+            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken],
+            timeout: 120)
+        let transcript = result.stdoutText
+        #expect(watchCount(of: "Ctrl-C goes to it, each time", in: transcript) == 1, "transcript: \(transcript)")
+        #expect(transcript.contains("ignoring INT"), "transcript: \(transcript)")
+        #expect(transcript.contains("\nKILLED "), "no pid in the hint: \(transcript)")
+        #expect(transcript.hasSuffix("STATUS 143\n"), "transcript: \(transcript)")
     }
 
     @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))
@@ -145,10 +190,7 @@ struct WatchTerminalEndToEndTests {
             ["$ ", "echo status=$?\n"],
             ["status=3", ""],
         ]
-        let json =
-            "["
-            + steps.map { "[" + $0.map { "\"\($0.unicodeEscaped)\"" }.joined(separator: ",") + "]" }
-            .joined(separator: ",") + "]"
+        let json = driverSteps(steps)
         let result = try runProcess(
             try #require(python3), [driver, json],
             environment: [

@@ -61,9 +61,26 @@ import Testing
                 == "{" + order.map { "\"\($0)\":\"\(secrets[$0]!)\"" }.joined(separator: ",") + "}\n")
     }
 
-    /// `eval "$(cat export)"` in each installed shell gives back every value byte for byte.
-    @Test(arguments: ShellRunner.evalShells)
-    func shellRoundTrip(shell: String) throws {
+    @Test func fishExactText() {
+        #expect(
+            ExportFormatter.format(["B": "a'b\\c\nd\n$e", "A": ""], as: .fish)
+                == "set -gx A ''\nset -gx B 'a\\'b\\\\c\nd\n$e'\n")
+        #expect(ExportFormatter.format([:], as: .fish) == "")
+    }
+
+    @Test(.installed("sh")) func shRoundTrip() throws { try expectShellRoundTrip("sh") }
+    @Test(.installed("dash")) func dashRoundTrip() throws { try expectShellRoundTrip("dash") }
+    @Test(.installed("bash")) func bashRoundTrip() throws { try expectShellRoundTrip("bash") }
+    @Test(.installed("zsh")) func zshRoundTrip() throws { try expectShellRoundTrip("zsh") }
+
+    /// Every POSIX shell the formatter promises is tested (one test each, skipped where missing).
+    @Test func everyEvalShellHasATest() {
+        #expect(ShellRunner.evalShells == ["sh", "dash", "bash", "zsh"])
+    }
+
+    /// `eval "$(cat export)"` in `shell` gives back every value byte for byte.
+    func expectShellRoundTrip(_ name: String) throws {
+        let shell = try ShellRunner.program(name)
         let keys = Self.nasty.keys.sorted()
         let path = try ShellRunner.temporaryFile(ExportFormatter.format(Self.nasty, as: .shell))
         defer { ShellRunner.remove(path) }
@@ -81,6 +98,29 @@ import Testing
         }
         // `export` makes them environment variables, not just shell variables.
         #expect(result.stderr.hasPrefix("1"), "\(shell): \(result.stderr)")
+    }
+
+    /// fish: `eval` of the collected `--format fish` text gives back every value byte for byte,
+    /// as fish variables and in a child's environment. (The POSIX text is wrong for fish: there
+    /// `\\` and `\'` are escapes inside single quotes.)
+    @Test(.installed("fish")) func fishRoundTrip() throws {
+        let fish = try ShellRunner.program("fish")
+        let keys = Self.nasty.keys.sorted()
+        let path = try ShellRunner.temporaryFile(ExportFormatter.format(Self.nasty, as: .fish))
+        defer { ShellRunner.remove(path) }
+        let printAll = keys.map { "\"$\($0)\"" }.joined(separator: " ")
+        let child = "printf '%s\\0' " + printAll
+        let script =
+            "set -l s (cat '\(path)' | string collect); and eval $s; or exit 99; command printf '%s\\0' \(printAll); "
+            + "command printf 'ENV\\0'; /bin/sh -c '\(child.replacingOccurrences(of: "'", with: "\\'"))'"
+        let result = try ShellRunner.run(fish, ["--no-config", "-c", script])
+        #expect(result.status == 0, "fish: \(result.stderr)")
+        let fields = result.stdout.split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
+        let separator = try #require(fields.firstIndex(of: "ENV"), "fish printed no separator: \(result.stderr)")
+        #expect(Array(fields[..<separator]) == keys.map { Self.nasty[$0]! }, "fish variables differ")
+        #expect(Array(fields[(separator + 1)...].dropLast()) == keys.map { Self.nasty[$0]! }, "fish exports differ")
     }
 
     @Test func dotenvRoundTrip() throws {

@@ -36,6 +36,26 @@ import Testing
         #expect(Self.help.hasSuffix("\n"))
     }
 
+    /// The export formats are listed from the one enum: the parser's error, the option's summary,
+    /// the usage line (and the completions, `scriptMentionsEveryOptionAndValue`) name every format, so adding one is one edit.
+    @Test func everyExportFormatIsListedWhereverFormatsAre() throws {
+        let error = try #require(
+            throws: ParseFailure.self,
+            performing: { try CommandLineParser.parse(["--export", "--format", "x", "p", "e"], environment: [:]) })
+        let summary = OptionTable.spec(.format).summary
+        let mountSummary = OptionTable.spec(.mountFormat).summary
+        let usage = try #require(Self.help.split(separator: "\n").first { $0.contains("--export [--format ") })
+        for format in Configuration.ExportFormat.allCases {
+            let name = format.rawValue
+            #expect(error.description.contains(name), "the parser's error lacks \(name)")
+            #expect(summary.contains(name), "the --format summary lacks \(name)")
+            #expect(mountSummary.contains(name), "the --mount-format summary lacks \(name)")
+            #expect(usage.contains(name), "the usage line lacks \(name)")
+        }
+        #expect(summary == "export format, shell (default), dotenv, json or fish")
+        #expect(usage.hasSuffix("--export [--format shell|dotenv|json|fish]"))
+    }
+
     @Test func helpFitsATerminal() {
         for line in Self.help.split(separator: "\n") { #expect(line.count <= 100, "\(line)") }
     }
@@ -57,13 +77,16 @@ import Testing
         }
         let signals = SignalName.all.map(\.name).joined(separator: " ")
         #expect(script.contains(signals))
-        #expect(script.contains("shell dotenv json"))
+        #expect(script.contains(Configuration.ExportFormat.allCases.map(\.rawValue).joined(separator: " ")))
         #expect(script.contains("bash zsh fish"))
     }
 
-    @Test(arguments: Shell.allCases)
-    func scriptIsValidSyntax(shell: Shell) throws {
-        guard let program = ShellRunner.find(shell.rawValue) else { return }
+    @Test(.installed("bash")) func bashScriptIsValidSyntax() throws { try expectValidSyntax(.bash) }
+    @Test(.installed("zsh")) func zshScriptIsValidSyntax() throws { try expectValidSyntax(.zsh) }
+    @Test(.installed("fish")) func fishScriptIsValidSyntax() throws { try expectValidSyntax(.fish) }
+
+    func expectValidSyntax(_ shell: Shell) throws {
+        let program = try ShellRunner.program(shell.rawValue)
         let path = try ShellRunner.temporaryFile(Completions.script(for: shell))
         defer { ShellRunner.remove(path) }
         let result = try ShellRunner.run(program, ["-n", path])
@@ -71,16 +94,18 @@ import Testing
     }
 
     /// bash: the completion function answers like bash would ask it.
-    @Test(arguments: [
-        (["soup-run", "--stop-s"], "--stop-signal"),
-        (["soup-run", "--stop-signal", "TE"], "TERM"),
-        (["soup-run", "--format", "=", "j"], "json"),
-        (["soup-run", "--completions", "z"], "zsh"),
-        (["soup-run", "-"], "--preserve-env -q"),
-        (["soup-run", "p", "e", "--", "tru"], "true"),
-    ])
+    @Test(
+        .installed("bash"),
+        arguments: [
+            (["soup-run", "--stop-s"], "--stop-signal"),
+            (["soup-run", "--stop-signal", "TE"], "TERM"),
+            (["soup-run", "--format", "=", "j"], "json"),
+            (["soup-run", "--completions", "z"], "zsh"),
+            (["soup-run", "-"], "--preserve-env -q"),
+            (["soup-run", "p", "e", "--", "tru"], "true"),
+        ])
     func bashCompletes(words: [String], expected: String) throws {
-        guard let bash = ShellRunner.find("bash") else { return }
+        let bash = try ShellRunner.program("bash")
         let path = try ShellRunner.temporaryFile(Completions.script(for: .bash))
         defer { ShellRunner.remove(path) }
         let quoted = words.map { "'\($0)'" }.joined(separator: " ")
@@ -99,15 +124,17 @@ import Testing
     }
 
     /// fish: `complete -C` asks the loaded script for candidates.
-    @Test(arguments: [
-        ("soup-run --stop-s", "--stop-signal"),
-        ("soup-run --stop-signal=TE", "--stop-signal=TERM"),
-        ("soup-run --format ", "dotenv"),
-        ("soup-run -", "-q"),
-        ("soup-run p e -- tru", "true"),
-    ])
+    @Test(
+        .installed("fish"),
+        arguments: [
+            ("soup-run --stop-s", "--stop-signal"),
+            ("soup-run --stop-signal=TE", "--stop-signal=TERM"),
+            ("soup-run --format ", "dotenv"),
+            ("soup-run -", "-q"),
+            ("soup-run p e -- tru", "true"),
+        ])
     func fishCompletes(line: String, expected: String) throws {
-        guard let fish = ShellRunner.find("fish") else { return }
+        let fish = try ShellRunner.program("fish")
         let path = try ShellRunner.temporaryFile(Completions.script(for: .fish))
         defer { ShellRunner.remove(path) }
         let result = try ShellRunner.run(fish, ["--no-config", "-c", "source '\(path)'; and complete -C '\(line)'"])
@@ -119,8 +146,8 @@ import Testing
     }
 
     /// zsh: sourcing the script after compinit registers the completion function.
-    @Test func zshRegisters() throws {
-        guard let zsh = ShellRunner.find("zsh") else { return }
+    @Test(.installed("zsh")) func zshRegisters() throws {
+        let zsh = try ShellRunner.program("zsh")
         let path = try ShellRunner.temporaryFile(Completions.script(for: .zsh))
         defer { ShellRunner.remove(path) }
         let script = "autoload -U compinit && compinit -u -D && source '\(path)' && print -r -- ${_comps[soup-run]}"
@@ -131,8 +158,8 @@ import Testing
 
     /// zsh: an interactive zsh on a pseudo-terminal (zpty) completes a signal name and, after
     /// `--`, a command. Each step waits for its output marker; the run's time bound ends a miss.
-    @Test func zshCompletesInATerminal() throws {
-        guard let zsh = ShellRunner.find("zsh") else { return }
+    @Test(.installed("zsh")) func zshCompletesInATerminal() throws {
+        let zsh = try ShellRunner.program("zsh")
         let path = try ShellRunner.temporaryFile(Completions.script(for: .zsh))
         defer { ShellRunner.remove(path) }
         let script = """

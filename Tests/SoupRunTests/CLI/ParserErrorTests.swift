@@ -26,6 +26,13 @@ import Testing
     static let usage: [Case] =
         [
             Case(["--bogus"] + pec, .usage, "unknown option --bogus"),
+            // The operands in the environment and no `--`: `sh` became the project, `-c` an option.
+            Case(
+                ["sh", "-c", "echo hi"], env: Parse.env.merging(["SOUP_PROJECT": "p", "SOUP_ENVIRONMENT": "e"]) { $1 },
+                .usage, "unknown option -c", "SOUP_PROJECT and SOUP_ENVIRONMENT are set",
+                "if 'sh' is the command, put -- before it"),
+            // Without the variables, an unknown option after an operand is just unknown.
+            Case(["sh", "-c", "echo hi"], .usage, "unknown option -c"),
             Case(["--tokn", "x"] + pec, .usage, "unknown option --tokn", "did you mean --token?"),
             Case(["--tokn=\(Parse.token)"] + pec, .usage, "unknown option --tokn", "--token?"),
             Case(["-token", "x"] + pec, .usage, "unknown option -token", "did you mean --token?"),
@@ -49,7 +56,7 @@ import Testing
             Case(["--help=1"] + pec, .usage, "--help takes no value"),
             Case(["--completions", "powershell"], .usage, "--completions", "powershell", "bash, zsh or fish"),
             Case(["--completions"], .usage, "--completions needs a value"),
-            Case(["--format", "xml", "--export", "p", "e"], .usage, "--format", "xml", "shell, dotenv or json"),
+            Case(["--format", "xml", "--export", "p", "e"], .usage, "--format", "xml", "shell, dotenv, json or fish"),
             Case(["--only", "lower"] + pec, .usage, "--only", "'lower'", "A-Z"),
             Case(["--only", "A,1B"] + pec, .usage, "--only", "'1B'"),
             Case(["--only", "A-B"] + pec, .usage, "--only", "'A-B'"),
@@ -101,7 +108,9 @@ import Testing
             Case(["--template", ":b"] + pec, .usage, "--template", "SRC:DEST"),
             Case(["--template", "a:"] + pec, .usage, "--template", "SRC:DEST"),
             Case(["--mount-format", "json"] + pec, .usage, "--mount-format is only valid with --mount"),
-            Case(["--mount", "m", "--mount-format", "xml"] + pec, .usage, "--mount-format", "shell, dotenv or json"),
+            Case(
+                ["--mount", "m", "--mount-format", "xml"] + pec, .usage, "--mount-format", "shell, dotenv, json or fish"
+            ),
             Case(["--mount", "m", "--export", "p", "e"], .usage, "--export and --mount"),
             Case(["--export", "--file", "K", "p", "e"], .usage, "--export and --file"),
             Case(
@@ -151,6 +160,21 @@ import Testing
         #expect(!failure.description.contains(Parse.token))
         #expect(!failure.description.contains("pw@"))
         #expect((failure.hint != nil) == (testCase.code == .usage))
+    }
+
+    /// The `--` hint only when both variables are set and the word before the option is an operand.
+    @Test func theDashDashHintNeedsTheVariablesAndAnOperand() throws {
+        let both = Parse.env.merging(["SOUP_PROJECT": "p", "SOUP_ENVIRONMENT": "e"]) { $1 }
+        let hinted = "put -- before it"
+        #expect(try #require(Parse.failure(["sh", "-c", "x"], environment: both)).description.contains(hinted))
+        #expect(try #require(Parse.failure(["sh", "-c", "x"])).description == "unknown option -c")
+        #expect(try #require(Parse.failure(["-c", "sh"], environment: both)).description == "unknown option -c")
+        let onlyOne = Parse.env.merging(["SOUP_PROJECT": "p"]) { $1 }
+        #expect(!(try #require(Parse.failure(["sh", "-c", "x"], environment: onlyOne)).description.contains(hinted)))
+        // A typo close to a real option keeps its suggestion.
+        #expect(
+            try #require(Parse.failure(["sh", "--tokn", "x"], environment: both)).description.contains(
+                "did you mean --token?"))
     }
 
     /// `-x` before the token check: a usage error wins over a missing token.

@@ -11,9 +11,10 @@ import Testing
         (.rateLimited(retryAfter: nil), .unavailable, true),
         (.rejected(status: 400, serverMessage: nil), .configuration, false),
         (.permission(status: 401, serverMessage: "Invalid token"), .permission, false),
-        (.permission(status: 403, serverMessage: nil), .permission, false),
+        (.forbidden(serverMessage: nil, project: "p", environment: "e"), .permission, false),
         (.permission(status: 407, serverMessage: nil), .permission, false),
         (.notFound(serverMessage: "Environment not found", project: "p", environment: "e"), .notFound, false),
+        (.noAPI(url: "http://h:80", serverMessage: "Not found"), .configuration, false),
         (.unexpectedStatus(204), .invalidData, false),
         (.invalidData("invalid key"), .invalidData, false),
         (.bodyTooLarge(limit: 16 << 20), .invalidData, false),
@@ -55,5 +56,19 @@ import Testing
                 == "the API failed with HTTP 502 (gave up after 4 attempts)")
         #expect(FetchError.permission(status: 401, serverMessage: nil).description.contains("SOUP_TOKEN"))
         #expect(FetchError.bodyTooLarge(limit: 16 << 20).description.contains("16 MiB"))
+        #expect(
+            FetchError.forbidden(serverMessage: "Permission denied", project: "my-app", environment: "prod").description
+                == "the token has no access to project 'my-app', environment 'prod' (HTTP 403): Permission denied")
+        #expect(
+            FetchError.noAPI(url: "http://127.0.0.1:8080", serverMessage: nil).description
+                == "HTTP 404 without the API's own error: the API URL may be wrong (no Soup API at "
+                + "http://127.0.0.1:8080; it usually ends in /api/v1; see --api-url, SOUP_API_URL)")
+        #expect(
+            FetchError.rateLimited(retryAfter: 30).description
+                == "the API is rate limiting requests (HTTP 429); it allows the next request in 30 s (Retry-After)")
+        #expect(
+            FetchError.gaveUp(attempts: 4, last: .rateLimited(retryAfter: 1.5)).description.hasSuffix(
+                "it allows the next request in 1.5 s (Retry-After) (gave up after 4 attempts)"))
+        #expect(FetchError.rateLimited(retryAfter: nil).description.contains("did not say when"))
     }
 }

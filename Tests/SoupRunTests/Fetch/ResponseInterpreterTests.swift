@@ -8,7 +8,8 @@ import Testing
         -> ResponseInterpreter.Outcome
     {
         try ResponseInterpreter.interpret(
-            response, sentETag: sentETag, token: Self.token, project: "p", environment: "e")
+            response, sentETag: sentETag, token: Self.token, project: "p", environment: "e",
+            apiURL: "http://h:1/api/v1")
     }
 
     func body(_ s: String) -> [UInt8] { Array(s.utf8) }
@@ -32,8 +33,8 @@ import Testing
 
     @Test(arguments: [
         (401, FetchError.permission(status: 401, serverMessage: "Invalid token")),
-        (403, .permission(status: 403, serverMessage: "Invalid token")),
-        (404, .notFound(serverMessage: "Invalid token", project: "p", environment: "e")),
+        (403, .forbidden(serverMessage: "Invalid token", project: "p", environment: "e")),
+        (404, .noAPI(url: "http://h:1/api/v1", serverMessage: "Invalid token")),
         (400, .rejected(status: 400, serverMessage: "Invalid token")),
         (422, .rejected(status: 422, serverMessage: "Invalid token")),
         (500, .serverError(status: 500, serverMessage: "Invalid token", retryAfter: nil)),
@@ -46,6 +47,29 @@ import Testing
         #expect(throws: expected) {
             try interpret(TransportResponse(status: status, body: body(#"{"error":"Invalid token"}"#)))
         }
+    }
+
+    /// A 404 is the API's "not found" only when its `{"error"}` names a project or environment;
+    /// a route the server lacks (a base URL without /api/v1) or a proxy's page means no API there.
+    @Test(arguments: [
+        (
+            #"{"error":"Environment not found"}"#,
+            FetchError.notFound(serverMessage: "Environment not found", project: "p", environment: "e")
+        ),
+        (
+            #"{"error":"Project not found"}"#,
+            .notFound(serverMessage: "Project not found", project: "p", environment: "e")
+        ),
+        (
+            #"{"error":"Secret not found"}"#,
+            .notFound(serverMessage: "Secret not found", project: "p", environment: "e")
+        ),
+        (#"{"error":"Not found"}"#, .noAPI(url: "http://h:1/api/v1", serverMessage: "Not found")),
+        ("<html><body>404 Not Found</body></html>", .noAPI(url: "http://h:1/api/v1", serverMessage: nil)),
+        ("", .noAPI(url: "http://h:1/api/v1", serverMessage: nil)),
+    ])
+    func notFoundIsTheAPIsOnlyWhenItNamesWhat(body: String, expected: FetchError) {
+        #expect(throws: expected) { try interpret(TransportResponse(status: 404, body: self.body(body))) }
     }
 
     @Test func retryAfterIsReadFrom429And503() {

@@ -151,7 +151,7 @@ import Testing
         #expect(r.stderr == "soup-run: error: cannot read the token file /nope: No such file or directory\n")
     }
 
-    @Test(arguments: [(401, Int32(77)), (403, 77), (404, 66), (500, 69), (400, 78)])
+    @Test(arguments: [(401, Int32(77)), (403, 77), (404, 78), (500, 69), (400, 78)])
     func fetchFailuresMapToTheirExitCodes(status: Int, code: Int32) {
         let r = Recorder()
         let transport = FetchScriptedTransport([], fallback: FetchFixtures.status(status, body: #"{"error":"nope"}"#))

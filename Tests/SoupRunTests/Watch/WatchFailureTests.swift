@@ -37,7 +37,7 @@ struct WatchFailureTests {
 
     @Test func retryAfterIsHonouredAndCapped() {
         var h = WatchHarness(
-            settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0), random: [0.5])
+            settings: Configuration.Watch(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0), random: [0.5])
         h.poll(answer: .failed(PollFailure(state: "http 429", message: "HTTP 429", retryAfter: 30)))
         var at = h.now
         h.poll(answer: .failed(PollFailure(state: "http 429", message: "HTTP 429", retryAfter: 3600)))
@@ -72,7 +72,7 @@ struct WatchFailureTests {
 
     @Test func splayDelaysTheRestartWhileTheOldChildKeepsRunning() {
         var h = WatchHarness(
-            settings: WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 4),
+            settings: Configuration.Watch(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 4),
             random: [0.5, 0.5, 0.75])
         h.poll(answer: .environment(["A": "2"], etag: nil))
         let changedAt = h.now
@@ -90,7 +90,7 @@ struct WatchFailureTests {
     }
 
     @Test func aChangeRevertedDuringSplayCancelsTheRestart() {
-        var h = WatchHarness(settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 100))
+        var h = WatchHarness(settings: Configuration.Watch(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 100))
         h.poll(answer: .environment(["A": "2"], etag: nil))
         h.poll(answer: .environment(["A": "1", "PATH": "/bin"], etag: nil))
         #expect(h.machine.phase == .running(pid: 101))
@@ -100,7 +100,7 @@ struct WatchFailureTests {
     }
 
     @Test func theChildExitingDuringSplayEndsTheSupervisor() {
-        var h = WatchHarness(settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 100))
+        var h = WatchHarness(settings: Configuration.Watch(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 100))
         h.poll(answer: .environment(["A": "2"], etag: nil))
         h.childExits(.exited(3))
         #expect(h.exitCode == 3)

@@ -144,7 +144,8 @@ struct WatchFilesTests {
 
     @Test func aPendingSplayRestartBecomesAReloadWhenTheEnvironmentChangesBack() {
         var h = WatchHarness(
-            settings: WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 100), environment: Self.env,
+            settings: Configuration.Watch(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 100),
+            environment: Self.env,
             files: Self.files("v1"), reload: .signal(10))
         var env = Self.env
         env["A"] = "2"

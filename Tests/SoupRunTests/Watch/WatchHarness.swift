@@ -21,7 +21,7 @@ struct WatchHarness {
     var failNextWrite: String? = nil
 
     init(
-        settings: WatchSettings = WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 0),
+        settings: Configuration.Watch = Configuration.Watch(interval: 10, stopSignal: 15, stopTimeout: 5, splay: 0),
         environment: [String: String] = ["A": "1", "PATH": "/bin"], etag: String? = nil,
         files: ChildFiles = .none, reload: Configuration.Files.Reload = .restart, polling: Bool = true,
         failFirstWrite: String? = nil, random: [Double] = [0.5]

@@ -63,7 +63,7 @@ struct WatchMachineTests {
     }
 
     @Test func changesDuringARestartAreAbsorbedIntoOne() {
-        var h = WatchHarness(settings: WatchSettings(interval: 10, stopSignal: 15, stopTimeout: 60, splay: 0))
+        var h = WatchHarness(settings: Configuration.Watch(interval: 10, stopSignal: 15, stopTimeout: 60, splay: 0))
         h.poll(answer: .environment(["A": "2", "PATH": "/bin"], etag: nil))
         h.poll(answer: .environment(["A": "3", "PATH": "/bin"], etag: nil))
         h.poll(answer: .environment(["A": "4", "PATH": "/bin"], etag: nil))
@@ -147,7 +147,7 @@ struct WatchMachineTests {
 
     @Test func spawnFailureAtStartExitsWithItsCode() {
         var machine = WatchMachine(
-            settings: WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 1, splay: 0),
+            settings: Configuration.Watch(interval: 1, stopSignal: 15, stopTimeout: 1, splay: 0),
             environment: [:], etag: nil)
         #expect(machine.start(now: 0) == [.spawn(environment: [:])])
         let actions = machine.handle(.spawnFailed(.notExecutable(command: "x", reason: .permissionDenied)), now: 0)

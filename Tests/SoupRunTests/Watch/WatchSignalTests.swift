@@ -25,6 +25,19 @@ struct WatchSignalTests {
         #expect(h.spawned.count == 1)
     }
 
+    /// Messages name signals as people know them: SIGINT, not "signal 2".
+    @Test func signalsAreNamedInMessages() {
+        var h = WatchHarness()
+        h.feed(.signal(2))
+        h.feed(.signal(2))
+        h.childExits(.signaled(9))
+        #expect(h.logs.contains { $0.hasPrefix("received SIGINT; forwarded") }, "\(h.logs)")
+        #expect(h.logs.contains { $0.hasPrefix("received SIGINT again;") }, "\(h.logs)")
+        #expect(h.logs.contains("the command was killed by SIGKILL; exiting with 137"), "\(h.logs)")
+        #expect(!h.logs.contains { $0.contains("signal 2") || $0.contains("signal 9") }, "\(h.logs)")
+        #expect(ChildStatus.signaled(64).text == "was killed by signal 64")
+    }
+
     @Test func aChildThatTrapsTermAndExitsCleanlyPassesZero() {
         var h = WatchHarness()
         h.feed(.signal(15))
@@ -90,7 +103,7 @@ struct WatchSignalTests {
     }
 
     @Test func theConfiguredStopSignalIsUsedForRestarts() {
-        var h = WatchHarness(settings: WatchSettings(interval: 10, stopSignal: 2, stopTimeout: 5, splay: 0))
+        var h = WatchHarness(settings: Configuration.Watch(interval: 10, stopSignal: 2, stopTimeout: 5, splay: 0))
         h.poll(answer: .environment(["A": "2"], etag: nil))
         #expect(h.signalsSent.map(\.signal) == [2])
     }

@@ -20,8 +20,13 @@ enum ShellRunner {
         ["/bin/\(name)", "/usr/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// The POSIX-ish shells installed here that `eval` must work in.
-    static var evalShells: [String] { ["sh", "dash", "bash", "zsh"].compactMap(find) }
+    /// The POSIX shells `eval` of the shell export must work in (each test needs it installed).
+    static let evalShells = ["sh", "dash", "bash", "zsh"]
+
+    /// `find(name)`, for a test that `.installed(name)` enabled.
+    static func program(_ name: String) throws -> String {
+        try #require(find(name), "\(name) is not installed")
+    }
 
     /// Runs `program` with `arguments`, output captured through temporary files (no pipe can
     /// fill up), killed and reported if it runs longer than `timeout` seconds.
@@ -73,5 +78,15 @@ enum ShellRunner {
     /// Removes a file made by `temporaryFile`.
     static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only where `program` is installed, else shows it skipped with the reason
+    /// (CI installs every one: scripts/prerequisites.sh --test).
+    static func installed(_ program: String) -> Self {
+        .enabled(
+            if: ShellRunner.find(program) != nil,
+            "\(program) is not installed (scripts/prerequisites.sh --test installs it)")
     }
 }
