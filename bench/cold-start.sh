@@ -17,20 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: $0 [--no-build] [--rounds N ≥ 2] [--runs N ≥ 10]" >&2; exit 64; }
-build=1
-rounds=20
-runs=30
-while [ $# -gt 0 ]; do
-    case "$1" in
-        --no-build) build=0 ;;
-        --rounds) [ $# -ge 2 ] || usage; rounds="$2"; shift ;;
-        --runs) [ $# -ge 2 ] || usage; runs="$2"; shift ;;
-        *) usage ;;
-    esac
-    shift
-done
-[[ "$rounds" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 2 ] && [ "$runs" -ge 10 ] || usage
+. bench/lib.sh
+rounds_options 2 "$@"
 
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
@@ -46,7 +34,6 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-. bench/lib.sh
 bench_binaries "$build"
 
 work="$(mktemp -d)"

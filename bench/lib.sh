@@ -2,6 +2,40 @@
 # The binaries measured are the release ones users install (scripts/release.sh: static Swift runtime
 # and libstdc++, no local rpath, stripped), so the figures are what a user's machine sees.
 
+# rounds_options MIN_ROUNDS ARG...: parses --no-build, --rounds N (≥ MIN_ROUNDS, default 20) and
+# --runs N (≥ 10, default 30) into build, rounds and runs; exits 64 with the usage otherwise.
+rounds_options() {
+    local min="$1"
+    shift
+    local usage="usage: $0 [--no-build] [--rounds N ≥ $min] [--runs N ≥ 10]"
+    build=1
+    rounds=20
+    runs=30
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --no-build) build=0 ;;
+            --rounds) [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }; rounds="$2"; shift ;;
+            --runs) [ $# -ge 2 ] || { echo "$usage" >&2; exit 64; }; runs="$2"; shift ;;
+            *) echo "$usage" >&2; exit 64 ;;
+        esac
+        shift
+    done
+    [[ "$rounds" =~ ^[0-9]+$ && "$runs" =~ ^[0-9]+$ ]] && [ "$rounds" -ge "$min" ] && [ "$runs" -ge 10 ] ||
+        { echo "$usage" >&2; exit 64; }
+}
+
+# install_missing COMMAND:PACKAGE...: installs (apt-get) the packages whose command is missing.
+install_missing() {
+    local need=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
+    done
+    [ ${#need[@]} -eq 0 ] && return 0
+    echo "installing: ${need[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
 # bench_binaries BUILD: sets soup_run, soup_run_symbols and dev_server; builds them first when BUILD is 1.
 bench_binaries() {
     local dist=.build/bench-dist
@@ -36,7 +70,8 @@ start_dev_server() {
     server_pid=$!
     api=""
     for _ in $(seq 1 100); do
-        api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$1/server.out")"
+        # The background job may not have opened its output file yet.
+        api="$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$1/server.out" 2>/dev/null || true)"
         [ -n "$api" ] && return 0
         kill -0 "$server_pid" 2>/dev/null || { cat "$1/server.err" >&2; exit 1; }
         sleep 0.1

@@ -3,14 +3,15 @@
 # libcurl's and OpenSSL's headers, curl (tests and demo), and the shells and tools the tests drive.
 # (scripts/static-libcurl.sh installs what the static release build needs on top: dpkg-dev, make.)
 # Used by .ci/run and scripts/demo.sh. Does nothing when everything is present; on macOS
-# everything needed ships with Xcode's command-line tools.
+# everything needed ships with Xcode's command-line tools (there --fallback has no libcrypto; see README).
 set -euo pipefail
 [ "$(uname -s)" = Linux ] || exit 0
 
 need=()
 have_header() { [ -f /usr/include/curl/curl.h ] || [ -f "/usr/include/$(uname -m)-linux-gnu/curl/curl.h" ]; }
 have_header || need+=(libcurl4-openssl-dev)
-# soup_tls.c sets OpenSSL up before libcurl; the static release links libssl.a and libcrypto.a.
+# soup_tls.c sets OpenSSL up before libcurl; CSoupCrypto (--fallback) uses libcrypto; the static
+# release links libssl.a and libcrypto.a.
 [ -f /usr/include/openssl/ssl.h ] || need+=(libssl-dev)
 command -v curl >/dev/null || need+=(curl)
 # scripts/release.sh links libstdc++ statically (g++ has the archive) and checks with readelf.

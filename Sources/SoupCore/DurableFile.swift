@@ -99,10 +99,27 @@ public enum DurableFile {
             unlink(temporary)
             throw FileError(operation: "rename onto", path: path, errno: code)
         }
+        try syncDirectory(directory)
+    }
+
+    /// Removes the file at `path` durably (the directory is fsynced, so the removal survives a
+    /// power loss). Returns false when there was no file.
+    @discardableResult
+    public static func remove(_ path: String) throws(FileError) -> Bool {
+        guard unlink(path) == 0 else {
+            if errno == ENOENT { return false }
+            throw FileError(operation: "remove", path: path, errno: errno)
+        }
+        try syncDirectory(directoryName(of: path))
+        return true
+    }
+
+    /// fsyncs `directory`, so a rename or unlink in it survives a power loss.
+    private static func syncDirectory(_ directory: String) throws(FileError) {
         let dirFD = open(directory, O_RDONLY | O_CLOEXEC)
         guard dirFD >= 0 else { throw FileError(operation: "open directory", path: directory, errno: errno) }
         defer { close(dirFD) }
-        // Some file systems cannot fsync a directory (EINVAL); the rename is then as durable as they allow.
+        // Some file systems cannot fsync a directory (EINVAL); the change is then as durable as they allow.
         if fsync(dirFD) != 0 && errno != EINVAL {
             throw FileError(operation: "fsync directory", path: directory, errno: errno)
         }

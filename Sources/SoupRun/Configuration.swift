@@ -65,6 +65,19 @@ public struct Configuration: Sendable, Equatable {
         }
     }
 
+    /// `--fallback PATH` (or `SOUP_FALLBACK_FILE`) and its companions. Nil: no copy is kept or read.
+    public struct Fallback: Sendable, Equatable {
+        /// Where the encrypted copy is kept.
+        public var path: String
+        /// `--fallback-max-age`, seconds: a copy older than this is refused. Nil: no limit.
+        public var maxAge: Double? = nil
+        /// `--fallback-readonly`: read the copy, never write or delete it.
+        public var readOnly: Bool = false
+        /// `--offline`: never contact the API; run from the copy alone.
+        public var offline: Bool = false
+        public init(path: String) { self.path = path }
+    }
+
     /// `--file`, `--mount`, `--template` and `--reload-signal`: secrets written to files for the
     /// command, which keep soup-run as its parent (to remove them) and, under `--watch`, decide
     /// between restarting and reloading it. Empty without those flags.
@@ -143,6 +156,7 @@ public struct Configuration: Sendable, Equatable {
     public var retries: Int = 3
     public var verbosity: Verbosity = .normal
     public var watch: Watch? = nil
+    public var fallback: Fallback? = nil
     public var files = Files()
     /// `--also`: more environments, in the order given; the operands' environment wins over them.
     public var also: [EnvironmentName] = []

@@ -88,6 +88,10 @@ struct ParsedOptions {
     var reloadGiven = false
     var quiet = false
     var verbose = false
+    var fallbackPath: String? = nil
+    var fallbackMaxAge: Double? = nil
+    var fallbackReadOnly = false
+    var offline = false
 
     init(_ options: [ArgumentScanner.Option]) throws(UsageError) {
         for option in options {
@@ -127,6 +131,12 @@ struct ParsedOptions {
             case .stopTimeout:
                 watchSettings.stopTimeout = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
             case .splay: watchSettings.splay = try OptionValues.seconds(value, flag: flag, atLeast: 0, max: 3600)
+            case .fallback:
+                if value.isEmpty { throw UsageError(.emptyValue(flag: flag)) }
+                fallbackPath = value
+            case .fallbackMaxAge: fallbackMaxAge = try OptionValues.duration(value, flag: flag)
+            case .fallbackReadonly: fallbackReadOnly = true
+            case .offline: offline = true
             case .file:
                 files.files.append(try OptionValues.fileRequest(value, flag: flag, after: files.files))
                 fileFlags.append(flag)
@@ -155,6 +165,7 @@ struct ParsedOptions {
         if watch && export { throw UsageError(.conflict("--watch", "--export")) }
         if pristine && preserve == .all { throw UsageError(.pristineWithPreserveAll) }
         if !watch, let first = watchOnlyFlags.first { throw UsageError(.requires(flag: first, other: "--watch")) }
+        if offline && watch { throw UsageError(.conflict("--offline", "--watch")) }
         if mountFormat != nil && mountPath == nil {
             throw UsageError(.requires(flag: "--mount-format", other: "--mount"))
         }
@@ -172,6 +183,25 @@ struct ParsedOptions {
         return format
     }
 
+    /// `--fallback` or `SOUP_FALLBACK_FILE` with its companions; they mean nothing without a path.
+    func fallback(_ environment: ParserEnvironment) throws(UsageError) -> Configuration.Fallback? {
+        guard let path = fallbackPath ?? environment["SOUP_FALLBACK_FILE"] else {
+            let companions = [
+                (offline, "--offline"), (fallbackMaxAge != nil, "--fallback-max-age"),
+                (fallbackReadOnly, "--fallback-readonly"),
+            ]
+            if let first = companions.first(where: { $0.0 }) {
+                throw UsageError(.requires(flag: first.1, other: "--fallback (or SOUP_FALLBACK_FILE)"))
+            }
+            return nil
+        }
+        var fallback = Configuration.Fallback(path: path)
+        fallback.maxAge = fallbackMaxAge
+        fallback.readOnly = fallbackReadOnly
+        fallback.offline = offline
+        return fallback
+    }
+
     /// Resolves operands, command, token and API URL, and builds the configuration.
     func configuration(_ scanned: ArgumentScanner.Scanned, environment: ParserEnvironment) throws(ParseFailure)
         -> Configuration
@@ -179,9 +209,11 @@ struct ParsedOptions {
         let project: String
         let environmentName: String
         let mode: Configuration.Mode
+        let fallback: Configuration.Fallback?
         do throws(UsageError) {
             (project, environmentName) = try Self.operands(scanned.operands, environment: environment)
             mode = try self.mode(command: scanned.command, project: project, environment: environmentName)
+            fallback = try self.fallback(environment)
             if token == nil && tokenFile == nil && environment["SOUP_TOKEN"] != nil
                 && environment["SOUP_TOKEN_FILE"] != nil
             {
@@ -206,6 +238,7 @@ struct ParsedOptions {
             configuration.retries = retries
             configuration.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
             configuration.watch = watch ? watchSettings : nil
+            configuration.fallback = fallback
             configuration.files = files
             configuration.files.mount = mountPath.map {
                 Configuration.Files.Mount(

@@ -18,6 +18,10 @@ public enum OptionID: String, CaseIterable, Sendable {
     case stopSignal = "stop-signal"
     case stopTimeout = "stop-timeout"
     case splay
+    case fallback
+    case fallbackMaxAge = "fallback-max-age"
+    case fallbackReadonly = "fallback-readonly"
+    case offline
     case reloadSignal = "reload-signal"
     case file, mount
     case mountFormat = "mount-format"
@@ -50,6 +54,7 @@ public struct OptionSpec: Sendable, Equatable {
         case export = "Export instead of running a command"
         case files = "Secrets as files (soup-run stays the parent and removes them at the end)"
         case watch = "Watch mode (supervise and restart on change)"
+        case fallback = "Fallback copy (start when the API is down)"
         case output = "Output and information"
     }
 
@@ -146,6 +151,18 @@ public enum OptionTable {
             .splay, .required(placeholder: "SECONDS"), .nothing, .watch,
             "random delay before each restart, up to this long (default 0)"),
         spec(
+            .fallback, .required(placeholder: "PATH"), .files, .fallback,
+            "keep an encrypted copy for API outages (env SOUP_FALLBACK_FILE)"),
+        spec(
+            .fallbackMaxAge, .required(placeholder: "AGE"), .nothing, .fallback,
+            "refuse an older copy, e.g. 90s, 30m, 72h, 7d, seconds (default none)"),
+        spec(
+            .fallbackReadonly, .none, .nothing, .fallback,
+            "use the copy, never write or delete it (a copy baked into an image)"),
+        spec(
+            .offline, .none, .nothing, .fallback,
+            "never contact the API, run from the copy (needs --fallback)"),
+        spec(
             .reloadSignal, .required(placeholder: "SIG|none"), .reloadSignals, .watch,
             "when only files change, send SIG (or none) instead of restarting"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
@@ -186,6 +203,7 @@ public enum EnvironmentVariables {
         ("SOUP_API_URL", "API base URL, default https://api.soup.dev/api/v1; --api-url wins"),
         ("SOUP_TOKEN", "API token; --token and --token-file win"),
         ("SOUP_TOKEN_FILE", "file holding the API token; --token and --token-file win"),
+        ("SOUP_FALLBACK_FILE", "where to keep the encrypted fallback copy; --fallback wins"),
         // The trust store for https (TrustStore): with none set, /etc/ssl/certs, then the usual bundles.
         ("CURL_CA_BUNDLE", "CA bundle (PEM) for https, instead of SSL_CERT_FILE (missing: exit 78)"),
         ("SSL_CERT_FILE", "CA bundle (PEM) for https (missing: exit 78)"),

@@ -49,6 +49,9 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case proxyRefused(proxy: String, target: String, status: Int)
     /// A retryable error that persisted through every attempt.
     indirect case gaveUp(attempts: Int, last: FetchError)
+    /// The API could not give the secrets (`original`; nil under `--offline`), and neither could
+    /// the fallback copy (`--fallback`). The exit code is the original failure's (69 offline).
+    indirect case fallbackUnusable(original: FetchError?, FallbackUnusable)
 
     public var exitCode: ExitCode {
         switch self {
@@ -64,6 +67,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected, .noTrustStore, .noAPI:
             return .configuration
         case .gaveUp(_, let last): return last.exitCode
+        case .fallbackUnusable(let original, _): return original?.exitCode ?? .unavailable
         }
     }
 
@@ -147,6 +151,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "the proxy \(proxy) refused to open a tunnel to \(target) (HTTP \(status))"
         case .gaveUp(let attempts, let last):
             return "\(last) (gave up after \(attempts) attempts)"
+        case .fallbackUnusable(let original, let unusable):
+            return original.map { "\($0); \(unusable)" } ?? "--offline: \(unusable)"
         }
     }
 

@@ -10,6 +10,8 @@ struct RunEffects: Sendable {
     /// The HTTP transport, configured from the environment (CA files).
     var makeTransport: @Sendable ([String: String]) -> any HTTPTransport
     var sleep: @Sendable (Double) -> Void
+    /// Reads, writes and deletes the `--fallback` copy.
+    var fallbackFiles: FallbackFiles = .live
     /// Reads `--env-file` files.
     var envFiles: EnvFileAccess = .live
     /// Replaces the process with the command; returns only on failure.

@@ -81,24 +81,40 @@ public enum SoupRunMain {
                 sleep: effects.sleep, files: effects.envFiles)
         }
         let layers = makeLayers(token)
+        // --fallback: the same fetch, through the copy (kept on success, used when the API is down).
+        let binding = FallbackBinding(configuration, layers: layers.layers.map(\.name))
+        let store = configuration.fallback.map { settings in
+            FallbackStore(settings: settings, binding: binding, token: token, files: effects.fallbackFiles)
+        }
 
         if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
             // --watch or files: supervise the command instead of exec'ing it (the parser refuses
             // both with --export). WatchMode's start-up fetch is `layers.fetchWithETag()`, whose
-            // clients also give the plain-http warning. A token file is re-read when it changes.
-            if let file = tokenFile {
-                let source = TokenFileSource(
-                    path: file.path, token: token, stamp: file.stamp, makeClient: makeLayers,
-                    readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger)
+            // clients also give the plain-http warning. A token file is re-read when it changes;
+            // --fallback wraps whichever source that makes.
+            func supervise<Source: SecretsSource>(_ source: Source) -> Int32
+            where Source.Failure: FallbackFailure {
+                if let store {
+                    return WatchMode.run(
+                        configuration: configuration, command: command, inherited: environment,
+                        source: FallbackSource(upstream: source, store: store, logger: logger), logger: logger)
+                }
                 return WatchMode.run(
                     configuration: configuration, command: command, inherited: environment, source: source,
                     logger: logger)
             }
-            return WatchMode.run(
-                configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
+            if let file = tokenFile {
+                return supervise(
+                    TokenFileSource(
+                        path: file.path, token: token, stamp: file.stamp, makeClient: makeLayers,
+                        readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger))
+            }
+            return supervise(layers)
         }
 
-        let secrets = try layers.load()
+        let secrets =
+            try store.map { try FallbackSource(upstream: layers, store: $0, logger: logger).fetchWithETag().secrets }
+            ?? layers.load()
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)

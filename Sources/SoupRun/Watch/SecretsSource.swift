@@ -47,6 +47,7 @@ extension PollFailure {
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .notHTTP: return "configuration"
         case .proxyRefused(_, _, let status): return "proxy \(status)"
         case .gaveUp(_, let last): return state(of: last)
+        case .fallbackUnusable: return "fallback"
         }
     }
 }

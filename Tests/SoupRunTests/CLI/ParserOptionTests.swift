@@ -71,6 +71,16 @@ import Testing
         Case("--stop-timeout", "0", context: ["--watch"]) { $0.watch = watch { $0.stopTimeout = 0 } },
         Case("--stop-timeout", "30", context: ["--watch"]) { $0.watch = watch { $0.stopTimeout = 30 } },
         Case("--splay", "2.5", context: ["--watch"]) { $0.watch = watch { $0.splay = 2.5 } },
+        Case("--fallback", "/var/cache/soup.fb") { $0.fallback = fallback { _ in } },
+        Case("--fallback-max-age", "72h", context: ["--fallback", "/var/cache/soup.fb"]) {
+            $0.fallback = fallback { $0.maxAge = 72 * 3600 }
+        },
+        Case("--fallback-readonly", context: ["--fallback", "/var/cache/soup.fb"]) {
+            $0.fallback = fallback { $0.readOnly = true }
+        },
+        Case("--offline", context: ["--fallback", "/var/cache/soup.fb"]) {
+            $0.fallback = fallback { $0.offline = true }
+        },
         Case("--file", "API_KEY") { $0.files.files = [.init(key: "API_KEY", path: nil)] },
         Case("--file", "CA=/run/ca=1.pem") { $0.files.files = [.init(key: "CA", path: "/run/ca=1.pem")] },
         Case("--mount", "/run/app/secrets.json") {
@@ -99,6 +109,12 @@ import Testing
         var w = Configuration.Watch()
         change(&w)
         return w
+    }
+
+    static func fallback(_ change: (inout Configuration.Fallback) -> Void) -> Configuration.Fallback {
+        var f = Configuration.Fallback(path: "/var/cache/soup.fb")
+        change(&f)
+        return f
     }
 
     @Test(arguments: cases)
