@@ -36,7 +36,10 @@ enum ChildLauncher {
 
     /// Starts `command` in `environment` as a child in its own process group.
     /// - Parameter terminal: a terminal descriptor to make the child's group the foreground of, or -1.
-    static func spawn(command: [String], environment: [String: String], terminal: Int32) -> Result<Int32, ExecError> {
+    /// `output`: the descriptors the child's stdout and stderr go to instead of ours (`--mask`).
+    static func spawn(
+        command: [String], environment: [String: String], terminal: Int32, output: (Int32, Int32)? = nil
+    ) -> Result<Int32, ExecError> {
         let prepared: PreparedCommand
         let undecodable = Platform.undecodableEnvironment()
         switch PreparedCommand.prepare(command: command, environment: environment, undecodable: undecodable) {
@@ -45,7 +48,7 @@ enum ChildLauncher {
         }
         var pid: pid_t = -1
         let code = prepared.withCArrays { path, argv, envp in
-            soup_spawn(path, argv, envp, terminal, deathSignal, &pid)
+            soup_spawn(path, argv, envp, terminal, deathSignal, output?.0 ?? -1, output?.1 ?? -1, &pid)
         }
         if code == 0 { return .success(pid) }
         if code < 0 { return .failure(.system(call: "fork", errno: -code)) }

@@ -41,10 +41,16 @@ final class WatchDriver {
     /// The command's files: written on `.writeFiles`, all removed when `run` returns.
     private let files: ChildFileStore
     private let logger: Logger
+    /// `--mask`: every child's stdout and stderr go through this filter; flushed before `run` returns.
+    private let output: OutputMasking?
     private var terminal: Int32 = -1
     private var child: Int32? = nil
 
-    init(machine: WatchMachine, command: [String], worker: PollWorker, files: ChildFileStore, logger: Logger) {
+    init(
+        machine: WatchMachine, command: [String], worker: PollWorker, files: ChildFileStore, logger: Logger,
+        output: OutputMasking? = nil
+    ) {
+        self.output = output
         self.machine = machine
         self.command = command
         self.worker = worker
@@ -61,6 +67,8 @@ final class WatchDriver {
             return ExitCode.cannotExecute.rawValue
         }
         defer { soup_signals_uninstall() }
+        // The child and its group are gone by now: what they wrote is masked and written out.
+        defer { output?.finish() }
         // Runs before the handlers go: a TERM during the clean-up is queued, not fatal.
         defer { removeFiles() }
         #if os(Linux)
@@ -141,7 +149,8 @@ final class WatchDriver {
                     }
                 }
             case .spawn(let environment):
-                let outcome = ChildLauncher.spawn(command: command, environment: environment, terminal: terminal)
+                let outcome = ChildLauncher.spawn(
+                    command: command, environment: environment, terminal: terminal, output: output?.childOutput)
                 let event: WatchEvent
                 switch outcome {
                 case .success(let pid):

@@ -20,6 +20,7 @@ public enum WatchMode {
         let store = ChildFileStore()
         let machine: WatchMachine
         let setup: ChildSetupBuilder
+        var firstSecrets: [String: String] = [:]
         do {
             // Paths and templates before the fetch: their mistakes stop soup-run before anything runs.
             let outputs = try prepareOutputs(configuration.files)
@@ -28,7 +29,7 @@ public enum WatchMode {
                 outputs: outputs,
                 privateDirectory: { () throws(SecretFilesError) -> String in
                     try store.choosePrivateDirectory(environment: inherited)
-                })
+                }, fetched: { firstSecrets = $0 })
         } catch {
             store.removeAll()  // nothing is written yet; this only forgets the chosen directory
             logger.error(error.description)
@@ -38,11 +39,25 @@ public enum WatchMode {
         if machine.polling {
             logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
         }
-        let poll: @Sendable (String?) -> PollResult = { etag in
-            pollOnce(source: source, etag: etag, setup: setup, command: command)
+        var masking: OutputMasking? = nil
+        if let mask = configuration.mask {
+            switch OutputMasking.start(patterns: MaskSelection.patterns(firstSecrets, configuration, mask, logger)) {
+            case .success(let started): masking = started
+            case .failure(let failure):
+                store.removeAll()
+                logger.error("cannot set up --mask: \(ExecError.errnoText(failure.errno))")
+                return ExitCode.cannotExecute.rawValue
+            }
+        }
+        let poll: @Sendable (String?) -> PollResult = { [masking] etag in
+            pollOnce(source: source, etag: etag, setup: setup, command: command) { secrets in
+                // Before the restart that uses them: a rotated value is masked from its first use.
+                masking?.add(MaskSelection.selected(secrets, configuration))
+            }
         }
         let driver = WatchDriver(
-            machine: machine, command: command, worker: PollWorker(poll: poll), files: store, logger: logger)
+            machine: machine, command: command, worker: PollWorker(poll: poll), files: store, logger: logger,
+            output: masking)
         return driver.run()
     }
 
@@ -67,7 +82,8 @@ public enum WatchMode {
         outputs: SecretOutputs = .none,
         privateDirectory choose: () throws(SecretFilesError) -> String = { () throws(SecretFilesError) -> String in
             throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
-        }
+        },
+        fetched observe: ([String: String]) -> Void = { _ in }
     ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
         let settings = configuration.watch ?? Configuration.Watch()
         let fetched: (secrets: [String: String], etag: String?)
@@ -93,6 +109,7 @@ public enum WatchMode {
             throw .setup(error)
         }
         built.merge.warnings.forEach { logger.warning($0) }
+        observe(fetched.secrets)
         let machine = WatchMachine(
             settings: settings, environment: built.merge.environment, etag: fetched.etag, files: built.files,
             reload: configuration.files.reload, polling: configuration.watch != nil)
@@ -123,7 +140,8 @@ public enum WatchMode {
     /// One poll: fetch, merge as at start, and make sure the command could run with the result.
     /// Anything short of a usable environment is a failure, so it never replaces a good one.
     static func pollOnce(
-        source: some SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String]
+        source: some SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String],
+        usable: ([String: String]) -> Void = { _ in }
     ) -> PollResult {
         let secrets: [String: String]
         let newTag: String?
@@ -150,6 +168,7 @@ public enum WatchMode {
                 PollFailure(
                     state: "cannot exec", message: "the new secrets would not let the command start: \(explained)"))
         }
+        usable(secrets)
         return .environment(environment, etag: newTag, files: built.files)
     }
 }
