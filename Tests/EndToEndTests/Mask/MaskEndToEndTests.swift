@@ -1,5 +1,11 @@
 import Foundation
 import SoupCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 import SoupDevServer
 import Testing
 
@@ -120,5 +126,23 @@ struct MaskEndToEndTests {
             ], timeout: 600)
         expectExit(result, 0)
         #expect(result.stdoutText == "\(size / line.utf8.count)\n")
+    }
+
+    @Test func withWatchARotatedValueIsMaskedAndTheOldOneStaysMasked() throws {
+        let server = try DevServer()
+        try server.setSecret("ROTATED", "first-value-1", token: DevServer.demoToken)
+        // OLD is inherited, not a secret: after the rotation it shows that the old value is still masked.
+        let run = try startWatch(
+            apiURL: server.apiURL, options: ["--mask"],
+            command: ["/bin/sh", "-c", #"echo "ready $ROTATED $OLD"; exec sleep 1000"#],
+            environment: ["OLD": "first-value-1"])
+        #expect(run.waitForOutput("ready *** ***\n", in: .stdout, timeout: 30))
+        try server.setSecret("ROTATED", "second-value-2", token: DevServer.demoToken)
+        #expect(watchWaitUntil(run, timeout: 30) { watchCount(of: "ready *** ***\n", in: run.stdoutText) >= 2 })
+        run.signal(SIGTERM)
+        let result = run.wait(timeout: 30)
+        #expect(result.termination == .exited(143))
+        #expect(watchCount(of: "ready *** ***\n", in: result.stdoutText) == 2)
+        #expect(!result.stdoutText.contains("value-"), "neither value, before or after the rotation")
     }
 }
