@@ -50,8 +50,12 @@ static void report_and_exit(int fd, int error) {
 /* The child between fork and exec: async-signal-safe calls only. Every signal is blocked on
  * entry, so none of soup-run's handlers can run here and tcsetpgrp raises no SIGTTOU. */
 static void become_command(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-                           int death_signal, const char *directory, pid_t parent, int error_fd) {
+                           int death_signal, const char *directory, int stdout_fd, int stderr_fd, pid_t parent,
+                           int error_fd) {
     if (setpgid(0, 0) != 0) report_and_exit(error_fd, errno);
+    // dup2 clears close-on-exec on the copy: the pipe's own descriptors still close at exec.
+    if (stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) report_and_exit(error_fd, errno);
+    if (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0) report_and_exit(error_fd, errno);
     if (terminal_fd >= 0) (void)tcsetpgrp(terminal_fd, getpid()); // best effort: a lost tty is no reason to fail
 #if defined(__linux__)
     if (death_signal > 0) {
@@ -73,7 +77,7 @@ static void become_command(const char *path, char *const argv[], char *const env
 }
 
 int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-               int death_signal, const char *directory, pid_t *pid_out) {
+               int death_signal, const char *directory, int stdout_fd, int stderr_fd, pid_t *pid_out) {
     *pid_out = -1;
     int error_pipe[2];
     if (cloexec_pipe(error_pipe) != 0) return -errno;
@@ -85,7 +89,8 @@ int soup_spawn(const char *path, char *const argv[], char *const envp[], int ter
     pid_t pid = fork();
     if (pid == 0) {
         close(error_pipe[0]);
-        become_command(path, argv, envp, terminal_fd, death_signal, directory, parent, error_pipe[1]);
+        become_command(path, argv, envp, terminal_fd, death_signal, directory, stdout_fd, stderr_fd, parent,
+                       error_pipe[1]);
     }
     int fork_error = errno;
     pthread_sigmask(SIG_SETMASK, &previous, NULL);

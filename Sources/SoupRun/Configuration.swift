@@ -162,6 +162,15 @@ public struct Configuration: Sendable, Equatable {
     public var also: [EnvironmentName] = []
     /// `--env-file` / `--env-file-optional`, in the order given; they win over every environment.
     public var envFiles: [EnvFile] = []
+    /// `--mask` (or `SOUP_MASK=1`): nil without it.
+    public var mask: Mask? = nil
+
+    /// `--mask` and `--mask-min-length`: the command's output is filtered (`MaskFilter`).
+    public struct Mask: Sendable, Equatable {
+        /// Values shorter than this many bytes are not masked (bounds 1...4096, checked by the parser).
+        public var minimumLength: Int = MaskPatterns.defaultMinimumLength
+        public init(minimumLength: Int = MaskPatterns.defaultMinimumLength) { self.minimumLength = minimumLength }
+    }
 
     public init(project: String, environment: String, mode: Mode, token: TokenSource) {
         self.project = project

@@ -27,12 +27,29 @@ int soup_exec_replace(const char *path, char *const argv[], char *const envp[]);
  * PR_SET_PDEATHSIG(`death_signal`) then exit at once if the parent already died; chdir to
  * `directory` when it is not NULL (the supervisor itself lives in "/"); default
  * dispositions, empty mask, soup-run's own descriptors closed.
+ * With `stdout_fd` / `stderr_fd` >= 0 (--mask: the write ends of soup-run's filter pipes), the
+ * child's descriptor 1 / 2 is that one instead of soup-run's.
  * Returns 0 and stores the pid. On failure stores -1 and returns execve's errno (> 0, reported
  * by the child through a close-on-exec pipe; that child is already reaped), or minus the errno
  * of pipe/fork (< 0) when no child could be made.
  */
 int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-               int death_signal, const char *directory, pid_t *pid_out);
+               int death_signal, const char *directory, int stdout_fd, int stderr_fd,
+               pid_t *pid_out);
+
+/* ---- output pipes (--mask) ---------------------------------------------------------------- */
+
+/* A close-on-exec pipe whose read end is non-blocking: fds[0] read, fds[1] write. 0 or errno. */
+int soup_output_pipe(int fds[2]);
+/* read(2) retrying EINTR: the count, 0 at end of file, -1 with errno (EAGAIN: nothing yet). */
+long soup_read(int fd, void *buffer, unsigned long size);
+/* Writes all of `buffer` to `fd`, retrying EINTR and waiting out EAGAIN. 0, or the errno. */
+int soup_write_all(int fd, const void *buffer, unsigned long size);
+/* poll() on two descriptors (-1 to leave one out): sets ready[i] to 1 when fds[i] is readable
+ * or closed; returns the number ready, 0 at timeout or EINTR, -1 on error. */
+int soup_wait_either(const int fds[2], int ready[2], int timeout_ms);
+/* close(2). */
+void soup_close(int fd);
 
 /* ---- signals ------------------------------------------------------------------------------ */
 

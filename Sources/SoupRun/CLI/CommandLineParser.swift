@@ -86,6 +86,8 @@ struct ParsedOptions {
     /// `--file`, `--mount` and `--template` in the order given, to name the first one in an error.
     var fileFlags: [String] = []
     var reloadGiven = false
+    var mask = false
+    var maskMinimumLength: Int? = nil
     var quiet = false
     var verbose = false
     var fallbackPath: String? = nil
@@ -150,6 +152,8 @@ struct ParsedOptions {
             case .reloadSignal:
                 files.reload = try ReloadSignal.parse(value)
                 reloadGiven = true
+            case .mask: mask = true
+            case .maskMinLength: maskMinimumLength = try OptionValues.integer(value, flag: flag, range: 1...4096)
             case .quiet: quiet = true
             case .verbose: verbose = true
             case .help, .version, .completions: break  // handled by the scanner
@@ -170,6 +174,7 @@ struct ParsedOptions {
             throw UsageError(.requires(flag: "--mount-format", other: "--mount"))
         }
         if export, let first = fileFlags.first { throw UsageError(.conflict("--export", first)) }
+        if mask && export { throw UsageError(.conflict("--mask", "--export")) }
         if reloadGiven && fileFlags.isEmpty {
             throw UsageError(.requires(flag: "--reload-signal", other: "--file, --mount or --template"))
         }
@@ -210,8 +215,10 @@ struct ParsedOptions {
         let environmentName: String
         let mode: Configuration.Mode
         let fallback: Configuration.Fallback?
+        let maskSettings: Configuration.Mask?
         do throws(UsageError) {
             (project, environmentName) = try Self.operands(scanned.operands, environment: environment)
+            maskSettings = try resolveMask(environment)
             mode = try self.mode(command: scanned.command, project: project, environment: environmentName)
             fallback = try self.fallback(environment)
             if token == nil && tokenFile == nil && environment["SOUP_TOKEN"] != nil
@@ -240,6 +247,7 @@ struct ParsedOptions {
             configuration.watch = watch ? watchSettings : nil
             configuration.fallback = fallback
             configuration.files = files
+            configuration.mask = maskSettings
             configuration.files.mount = mountPath.map {
                 Configuration.Files.Mount(
                     path: $0, format: mountFormat ?? Configuration.Files.Mount.defaultFormat(for: $0))
@@ -248,6 +256,24 @@ struct ParsedOptions {
         } catch {
             throw .configuration(error)
         }
+    }
+
+    /// `--mask` or `SOUP_MASK=1` (`0` turns it off; the variable is ignored with `--export`, so a
+    /// CI job can set it for every step); `--mask-min-length` needs one of them.
+    func resolveMask(_ environment: ParserEnvironment) throws(UsageError) -> Configuration.Mask? {
+        var enabled = mask
+        if !mask, !export, let value = environment["SOUP_MASK"] {
+            switch value {
+            case "1": enabled = true
+            case "0": enabled = false
+            default: throw UsageError(.invalidValue(flag: "SOUP_MASK", value: value, expected: "1 or 0"))
+            }
+        }
+        guard enabled else {
+            if maskMinimumLength != nil { throw UsageError(.requires(flag: "--mask-min-length", other: "--mask")) }
+            return nil
+        }
+        return Configuration.Mask(minimumLength: maskMinimumLength ?? MaskPatterns.defaultMinimumLength)
     }
 
     /// Both operands, or neither and both variables.

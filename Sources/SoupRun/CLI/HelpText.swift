@@ -17,8 +17,9 @@ public enum HelpText {
         "Options may come anywhere before the command. The command starts after -- or at the",
         "first word after <environment> that does not start with '-'; it is passed on verbatim.",
         "Values: --opt VALUE or --opt=VALUE (a value starting with '-' needs the = form).",
-        "Without --watch, --file, --mount or --template, soup-run replaces itself with the command",
-        "(exec); with them it stays its parent, and removes its files when it ends (not if SIGKILLed).",
+        "Without --watch, --file, --mount, --template or --mask, soup-run replaces itself with the",
+        "command (exec); with them it stays its parent, and removes its files when it ends (not if",
+        "SIGKILLed).",
         "--token on a command line is visible to other users (ps, /proc) while soup-run starts,",
         "before it masks it as ***: prefer SOUP_TOKEN_FILE or --token-file.",
     ]

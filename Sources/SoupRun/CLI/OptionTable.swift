@@ -26,6 +26,8 @@ public enum OptionID: String, CaseIterable, Sendable {
     case file, mount
     case mountFormat = "mount-format"
     case template
+    case mask
+    case maskMinLength = "mask-min-length"
     case quiet, verbose, help, version, completions
 }
 
@@ -55,6 +57,7 @@ public struct OptionSpec: Sendable, Equatable {
         case files = "Secrets as files (soup-run stays the parent and removes them at the end)"
         case watch = "Watch mode (supervise and restart on change)"
         case fallback = "Fallback copy (start when the API is down)"
+        case mask = "Masking (soup-run stays the parent and filters the output)"
         case output = "Output and information"
     }
 
@@ -165,6 +168,12 @@ public enum OptionTable {
         spec(
             .reloadSignal, .required(placeholder: "SIG|none"), .reloadSignals, .watch,
             "when only files change, send SIG (or none) instead of restarting"),
+        spec(
+            .mask, .none, .nothing, .mask,
+            "replace secret values and their encodings in the output with ***"),
+        spec(
+            .maskMinLength, .required(placeholder: "N"), .nothing, .mask,
+            "mask only values of at least N bytes (default 8, 1 to 4096)"),
         spec(.quiet, .none, .nothing, .output, "print errors only", short: "q"),
         spec(
             .verbose, .none, .nothing, .output,
@@ -211,6 +220,7 @@ public enum EnvironmentVariables {
             "SSL_CERT_DIR",
             "hashed CA directory for https; none set: /etc/ssl/certs, then usual bundles"
         ),
+        ("SOUP_MASK", "1: as --mask; 0 or unset: no masking"),
         ("XDG_RUNTIME_DIR", "where --file KEY puts its private directory (else /dev/shm, else TMPDIR)"),
         ("http_proxy", "proxy for http API URLs, as curl reads it (lower case only)"),
         ("https_proxy", "proxy for https API URLs (also HTTPS_PROXY; all_proxy for both)"),

@@ -38,9 +38,10 @@ enum ChildLauncher {
     ///     it (Linux): `--stop-signal`.
     ///   - directory: the child's working directory (soup-run's own, before it moved to "/");
     ///     a relative command is looked up from there.
+    ///   - output: the descriptors the child's stdout and stderr go to instead of ours (`--mask`).
     static func spawn(
         command: [String], environment: [String: String], terminal: Int32, deathSignal: Int32 = SIGTERM,
-        directory: String? = nil
+        directory: String? = nil, output: (Int32, Int32)? = nil
     ) -> Result<Int32, ExecError> {
         let prepared: PreparedCommand
         let undecodable = Platform.undecodableEnvironment()
@@ -53,7 +54,9 @@ enum ChildLauncher {
         }
         var pid: pid_t = -1
         let code = prepared.withCArrays { path, argv, envp in
-            withOptionalPath(directory) { soup_spawn(path, argv, envp, terminal, deathSignal, $0, &pid) }
+            withOptionalPath(directory) {
+                soup_spawn(path, argv, envp, terminal, deathSignal, $0, output?.0 ?? -1, output?.1 ?? -1, &pid)
+            }
         }
         if code == 0 { return .success(pid) }
         if code < 0 { return .failure(.system(call: "fork", errno: -code)) }

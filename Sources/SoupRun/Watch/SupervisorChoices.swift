@@ -48,11 +48,14 @@ public struct StayReasons: OptionSet, Sendable {
     public static let polling = StayReasons(rawValue: 1 << 0)
     /// `--file`, `--mount`, `--template`: files to write, and remove when the command ends.
     public static let files = StayReasons(rawValue: 1 << 1)
+    /// `--mask`: the command's output passes through soup-run's filter.
+    public static let masking = StayReasons(rawValue: 1 << 2)
 
     /// The reasons `configuration` gives.
     public init(_ configuration: Configuration) {
         self = []
         if configuration.watch != nil { insert(.polling) }
         if !configuration.files.isEmpty { insert(.files) }
+        if configuration.mask != nil { insert(.masking) }
     }
 }

@@ -45,6 +45,8 @@ final class WatchDriver {
     private let logger: Logger
     /// Where each child starts: soup-run's directory when it started.
     private let directory: String?
+    /// `--mask`: every child's stdout and stderr go through this filter; flushed before `run` returns.
+    private let output: OutputMasking?
     private var terminal: Int32 = -1
     private var child: Int32? = nil
     /// Set when soup-run stopped itself with the group this step: the child's stop report that
@@ -53,8 +55,9 @@ final class WatchDriver {
 
     init(
         machine: WatchMachine, command: [String], directory: String?, worker: PollWorker, files: ChildFileStore,
-        logger: Logger
+        logger: Logger, output: OutputMasking? = nil
     ) {
+        self.output = output
         self.machine = machine
         self.command = command
         self.directory = directory
@@ -72,6 +75,8 @@ final class WatchDriver {
             return ExitCode.cannotExecute.rawValue
         }
         defer { soup_signals_uninstall() }
+        // The child and its group are gone by now: what they wrote is masked and written out.
+        defer { output?.finish() }
         // Runs before the handlers go: a TERM during the clean-up is queued, not fatal.
         defer { removeFiles() }
         #if os(Linux)
@@ -156,7 +161,7 @@ final class WatchDriver {
             case .spawn(let environment):
                 let outcome = ChildLauncher.spawn(
                     command: command, environment: environment, terminal: terminal,
-                    deathSignal: machine.settings.stopSignal, directory: directory)
+                    deathSignal: machine.settings.stopSignal, directory: directory, output: output?.childOutput)
                 let event: WatchEvent
                 switch outcome {
                 case .success(let pid):

@@ -20,6 +20,7 @@ public enum WatchMode {
         let store = ChildFileStore()
         let machine: WatchMachine
         let setup: ChildSetupBuilder
+        var firstSecrets: [String: String] = [:]
         do {
             // Paths and templates before the fetch: their mistakes stop soup-run before anything runs.
             let outputs = try prepareOutputs(configuration.files)
@@ -28,7 +29,7 @@ public enum WatchMode {
                 outputs: outputs,
                 privateDirectory: { () throws(SecretFilesError) -> String in
                     try store.choosePrivateDirectory(environment: inherited)
-                })
+                }, fetched: { firstSecrets = $0 })
         } catch {
             store.removeAll()  // nothing is written yet; this only forgets the chosen directory
             logger.error(error.description)
@@ -38,14 +39,27 @@ public enum WatchMode {
         if machine.polling {
             logger.debug("watching for changes every \(Seconds.format(machine.settings.interval)) (±10%)")
         }
+        var masking: OutputMasking? = nil
+        if let mask = configuration.mask {
+            switch OutputMasking.start(patterns: MaskSelection.patterns(firstSecrets, configuration, mask, logger)) {
+            case .success(let started): masking = started
+            case .failure(let failure):
+                store.removeAll()
+                logger.error("cannot set up --mask: \(ExecError.errnoText(failure.errno))")
+                return ExitCode.cannotExecute.rawValue
+            }
+        }
         // Read before the supervisor leaves for "/": every child starts here.
         let directory = Platform.currentDirectory()
-        let poll: @Sendable (String?) -> PollResult = { etag in
-            pollOnce(source: source, etag: etag, setup: setup, command: command, directory: directory)
+        let poll: @Sendable (String?) -> PollResult = { [masking] etag in
+            pollOnce(source: source, etag: etag, setup: setup, command: command, directory: directory) { secrets in
+                // Before the restart that uses them: a rotated value is masked from its first use.
+                masking?.add(MaskSelection.selected(secrets, configuration))
+            }
         }
         let driver = WatchDriver(
             machine: machine, command: command, directory: directory, worker: PollWorker(poll: poll), files: store,
-            logger: logger)
+            logger: logger, output: masking)
         return driver.run()
     }
 
@@ -70,7 +84,8 @@ public enum WatchMode {
         outputs: SecretOutputs = .none,
         privateDirectory choose: () throws(SecretFilesError) -> String = { () throws(SecretFilesError) -> String in
             throw SecretFilesError.cannotWrite(path: "a private directory", detail: "none can be made here")
-        }
+        },
+        fetched observe: ([String: String]) -> Void = { _ in }
     ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
         let settings = configuration.watch ?? Configuration.Watch()
         let fetched: (secrets: [String: String], etag: String?)
@@ -96,6 +111,7 @@ public enum WatchMode {
             throw .setup(error)
         }
         built.merge.warnings.forEach { logger.warning($0) }
+        observe(fetched.secrets)
         let machine = WatchMachine(
             settings: settings, environment: built.merge.environment, etag: fetched.etag, files: built.files,
             reload: configuration.files.reload, polling: configuration.watch != nil)
@@ -127,7 +143,7 @@ public enum WatchMode {
     /// Anything short of a usable environment is a failure, so it never replaces a good one.
     static func pollOnce(
         source: some SecretsSource, etag: String?, setup: ChildSetupBuilder, command: [String],
-        directory: String? = nil
+        directory: String? = nil, usable: ([String: String]) -> Void = { _ in }
     ) -> PollResult {
         let secrets: [String: String]
         let newTag: String?
@@ -156,6 +172,7 @@ public enum WatchMode {
                 PollFailure(
                     state: "cannot exec", message: "the new secrets would not let the command start: \(explained)"))
         }
+        usable(secrets)
         return .environment(environment, etag: newTag, files: built.files)
     }
 }

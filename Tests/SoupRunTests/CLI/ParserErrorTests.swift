@@ -33,6 +33,11 @@ import Testing
                 "if 'sh' is the command, put -- before it"),
             // Without the variables, an unknown option after an operand is just unknown.
             Case(["sh", "-c", "echo hi"], .usage, "unknown option -c"),
+            Case(["--mask-min-length", "8"] + pec, .usage, "--mask-min-length", "--mask"),
+            Case(["--mask", "--mask-min-length", "0"] + pec, .usage, "--mask-min-length"),
+            Case(["--mask", "--mask-min-length", "4097"] + pec, .usage, "--mask-min-length"),
+            Case(["--mask", "p", "e", "--export"], .usage, "--mask", "--export"),
+            Case(pec, env: Parse.env.merging(["SOUP_MASK": "yes"]) { $1 }, .usage, "SOUP_MASK", "1 or 0"),
             Case(["--tokn", "x"] + pec, .usage, "unknown option --tokn", "did you mean --token?"),
             Case(["--tokn=\(Parse.token)"] + pec, .usage, "unknown option --tokn", "--token?"),
             Case(["-token", "x"] + pec, .usage, "unknown option -token", "did you mean --token?"),

@@ -103,6 +103,9 @@ import Testing
             $0.files.files = [.init(key: "K", path: nil)]
             $0.files.reload = .nothing
         },
+        Case("--mask") { $0.mask = .init() },
+        Case("--mask-min-length", "1", context: ["--mask"]) { $0.mask = .init(minimumLength: 1) },
+        Case("--mask-min-length", "4096", context: ["--mask"]) { $0.mask = .init(minimumLength: 4096) },
     ]
 
     static func watch(_ change: (inout Configuration.Watch) -> Void) -> Configuration.Watch {
@@ -197,5 +200,25 @@ extension OptionSpec {
     var takesRequiredValue: Bool {
         if case .required = argument { return true }
         return false
+    }
+}
+
+@Suite struct MaskVariableTests {
+    @Test func soupMaskOneTurnsMaskingOnZeroOffAndExportIgnoresIt() throws {
+        #expect(
+            try Parse.configuration(["p", "e", "cmd"], environment: Parse.env.merging(["SOUP_MASK": "1"]) { $1 }).mask
+                == .init())
+        #expect(
+            try Parse.configuration(["p", "e", "cmd"], environment: Parse.env.merging(["SOUP_MASK": "0"]) { $1 }).mask
+                == nil)
+        #expect(
+            try Parse.configuration(
+                ["--mask-min-length", "4", "p", "e", "cmd"], environment: Parse.env.merging(["SOUP_MASK": "1"]) { $1 }
+            ).mask
+                == .init(minimumLength: 4))
+        #expect(
+            try Parse.configuration(["p", "e", "--export"], environment: Parse.env.merging(["SOUP_MASK": "1"]) { $1 })
+                .mask == nil)
+        #expect(StayReasons(try Parse.configuration(["--mask", "p", "e", "cmd"])) == .masking)
     }
 }
