@@ -29,14 +29,31 @@ final class RawClient {
     private var received: [UInt8] = []
     private(set) var sawEnd = false
 
-    /// Connects, or returns the errno of `connect` (ECONNREFUSED when nothing listens).
-    static func connect(port: UInt16) -> Result<RawClient, ConnectError> {
+    /// Connects to 127.0.0.1, or returns the errno of `connect` (ECONNREFUSED when nothing listens).
+    /// - Parameter source: the local IPv4 address to connect from (another 127.x.y.z is another
+    ///   peer to the server), or nil for the kernel's choice.
+    static func connect(port: UInt16, from source: UInt32? = nil) -> Result<RawClient, ConnectError> {
         let fd = socket(AF_INET, streamType, 0)
         guard fd >= 0 else { return .failure(ConnectError(code: errno)) }
         #if canImport(Darwin)
             var one: Int32 = 1
             _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = source.bigEndian
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(fd)
+                return .failure(ConnectError(code: code))
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
