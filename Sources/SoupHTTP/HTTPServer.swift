@@ -89,6 +89,10 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Connections accepted and served since the start (not those refused with 503): how many
+    /// clients kept their connection across requests.
+    public var connectionsAccepted: Int { state.withLock { $0.accepted } }
+
     /// The wake-up pipe while it is open (for tests that check it is closed).
     var wakePipe: (read: Int32, write: Int32)? { state.withLock { $0.wake } }
 
@@ -128,6 +132,7 @@ public final class HTTPServer: Sendable {
             guard state.heads.take(peer, cap: limits.headsPerPeer) else { return HeadSlots.refusal }
             state.connections.insert(fd)
             state.threads += 1
+            state.accepted += 1
             return nil
         }
         if let refusal = admitted { return reject(fd, refusal) }
@@ -145,6 +150,7 @@ public final class HTTPServer: Sendable {
             state.update { state in
                 state.connections.remove(fd)
                 state.threads -= 1
+                state.accepted -= 1
                 state.heads.release(peer)
             }
             reject(fd, Self.overCapacity)
@@ -188,6 +194,8 @@ struct ServerState {
     var threads = 0
     /// Connections sending a request head, per peer address.
     var heads = HeadCounts()
+    /// Connections admitted since the start.
+    var accepted = 0
 
     var isDone: Bool { !accepting && threads == 0 }
 
