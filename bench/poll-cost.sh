@@ -58,8 +58,13 @@ first="$(requests)"
 wait_requests $((first + polls)) $((polls * 5 + 60))
 callgrind_control -d "$watch_pid" >/dev/null
 measured=$(( $(requests) - first ))
-sleep 1   # the dump is written asynchronously by the valgrind'd process
-dump="$(ls "$work"/cg.out.* 2>/dev/null | tail -n 1)"
+# The dump is written by the valgrind'd process itself, a moment later: wait for it (at most 30 s).
+dump=""
+for _ in $(seq 1 300); do
+    dump="$(find "$work" -name 'cg.out.*' | sort | tail -n 1)"
+    [ -n "$dump" ] && grep -q '^totals:' "$dump" && break
+    sleep 0.1
+done
 [ -n "$dump" ] || { echo "no callgrind dump" >&2; exit 1; }
 total="$(awk '/^(summary|totals):/ { print $2; exit }' "$dump")"
 stop_pids "$watch_pid"; watch_pid=""
@@ -74,7 +79,10 @@ if command -v strace >/dev/null; then
         "$soup_run" --watch --interval 0.2 --api-url "$api" my-app prod -- sleep 100000 2>"$work/watch.err" &
     watch_pid=$!
     wait_requests $((before + polls + 1)) $((polls + 60))
-    stop_pids "$watch_pid"; watch_pid=""
+    # Stop soup-run itself (strace would detach and leave it running), then strace ends with it.
+    stop_pids "$(pgrep -P "$watch_pid" | head -n 1)"
+    wait "$watch_pid" 2>/dev/null || true
+    watch_pid=""
     counted=$(( $(requests) - before - 1 ))
     total_calls="$(awk '$NF == "total" { print $(NF-2) }' "$work/strace.txt")"
     clone_calls="$(awk '$NF ~ /^clone/ { n += $4 } END { print n + 0 }' "$work/strace.txt")"

@@ -35,6 +35,8 @@ public struct SecretsClient: Sendable {
     private let sleep: @Sendable (Double) -> Void
     private let random: @Sendable () -> Double
     private let monotonic: @Sendable () -> Double
+    /// The request URL, built once: every poll sends the same one.
+    private let url: Result<HTTPURL, FetchError>
 
     public init(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
@@ -45,6 +47,7 @@ public struct SecretsClient: Sendable {
         self.configuration = configuration
         self.policy = RetryPolicy(retries: configuration.retries, maxWait: configuration.maxWait)
         self.monotonic = monotonic
+        self.url = Self.requestURL(configuration)
         self.token = token
         self.transport = transport
         self.logger = logger
@@ -125,6 +128,14 @@ public struct SecretsClient: Sendable {
     }
 
     private func requestURL() throws(FetchError) -> HTTPURL {
+        try url.get()
+    }
+
+    private static func requestURL(_ configuration: Configuration) -> Result<HTTPURL, FetchError> {
+        Result { () throws(FetchError) -> HTTPURL in try buildURL(configuration) }
+    }
+
+    private static func buildURL(_ configuration: Configuration) throws(FetchError) -> HTTPURL {
         try SecretsURL.build(
             apiURL: configuration.apiURL, project: configuration.project, environment: configuration.environment,
             resolve: configuration.resolve)

@@ -39,34 +39,26 @@ final class RawClient {
             var one: Int32 = 1
             _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
-        if let source {
-            var local = sockaddr_in()
-            local.sin_family = sa_family_t(AF_INET)
-            local.sin_addr.s_addr = source.bigEndian
-            let bound = withUnsafePointer(to: &local) {
+        // Bind to the source address (when given), then connect to 127.0.0.1:port.
+        let steps: [(UInt32, UInt16, (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32)] =
+            (source.map { [($0, UInt16(0), { bind($0, $1, $2) })] } ?? []) + [
+                (0x7F00_0001, port, { systemConnect($0, $1, $2) })
+            ]
+        for (host, hostPort, call) in steps {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = hostPort.bigEndian
+            address.sin_addr.s_addr = host.bigEndian
+            let status = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                    call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
                 }
             }
-            guard bound == 0 else {
+            guard status == 0 else {
                 let code = errno
                 close(fd)
                 return .failure(ConnectError(code: code))
             }
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard status == 0 else {
-            let code = errno
-            close(fd)
-            return .failure(ConnectError(code: code))
         }
         return .success(RawClient(fd: fd))
     }
