@@ -11,7 +11,7 @@
 #     CPU while idle ≤ 5% of one core.
 # Prints min/median/max of each distribution.
 #
-# Usage: bench/fleet.sh [--no-build] [--watchers N] [--skip-wrk]     (at most ~12 minutes)
+# Usage: bench/fleet.sh [--no-build] [--watchers N] [--skip-wrk] [--skip-free]   (at most ~15 minutes)
 # Needs: Linux (/proc), curl, python3, wrk and nginx (scripts/prerequisites.sh --bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,12 +19,14 @@ cd "$(dirname "$0")/.."
 build=1
 watchers=200
 skip_wrk=0
+skip_free=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) build=0 ;;
         --watchers) watchers="$2"; shift ;;
         --skip-wrk) skip_wrk=1 ;;
-        *) echo "usage: $0 [--no-build] [--watchers N] [--skip-wrk]" >&2; exit 64 ;;
+        --skip-free) skip_free=1 ;;
+        *) echo "usage: $0 [--no-build] [--watchers N] [--skip-wrk] [--skip-free]" >&2; exit 64 ;;
     esac
     shift
 done
@@ -93,6 +95,8 @@ if [ "$skip_wrk" = 0 ]; then
     nginx_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
     cat >"$work/nginx/nginx.conf" <<NGINX
 worker_processes auto;
+# Run as root by the script: the workers must read its private temporary directory.
+user root;
 error_log $work/nginx/logs/error.log;
 pid $work/nginx/nginx.pid;
 events { worker_connections 1024; }
@@ -164,7 +168,8 @@ most_children() {
     done
     echo "$most"
 }
-# stop_fleet: SIGTERM to every watcher at once; prints "exit-codes slowest-ms".
+# stop_fleet: SIGTERM to every watcher at once; sets stopped to "exit codes, slowest exit". Not
+# in a subshell: only this shell can wait for its children.
 stop_fleet() {
     local t0 pid codes=() code slowest=0 elapsed
     t0="$(now_ms)"
@@ -177,7 +182,7 @@ stop_fleet() {
         [ "$elapsed" -gt "$slowest" ] && slowest="$elapsed"
     done
     fleet=()
-    echo "$(printf '%s\n' "${codes[@]}" | sort | uniq -c | awk '{ printf "%s×%s ", $1, $2 }')${slowest}"
+    stopped="$(printf '%s\n' "${codes[@]}" | sort | uniq -c | awk '{ printf "%s×%s ", $1, $2 }')(count×code), the slowest after ${slowest} ms"
 }
 # start_latencies: seconds from launch to each child's first start.
 start_latencies() {
@@ -195,6 +200,7 @@ change_latencies() {
 }
 
 # --- 2. free tier ------------------------------------------------------------------------------
+if [ "$skip_free" = 0 ]; then
 echo "free tier: $watchers watchers, --interval 1 ..."
 start_fleet bench-free
 most=0
@@ -214,13 +220,14 @@ while [ "$(reached 1)" -lt "$watchers" ] && [ $(( $(now_ms) - changed_ms )) -lt 
 free_reached="$(reached 1)"
 free_change_stats="$(change_latencies 1 "$changed_ms" | stats)"
 share="$(awk -v a=$((all5 - all3)) -v l=$((limited5 - limited3)) 'BEGIN { printf "%.1f", a ? 100 * l / a : 0 }')"
-free_stop="$(stop_fleet)"
+stop_fleet
 echo "  started within 3 min: $start_count/$watchers (exited early: $early_exits); start after launch: $starts_stats s"
 echo "  minutes 3–5: $((all5 - all3)) requests, $((limited5 - limited3)) were 429 (${share}%)"
 echo "  change at minute 3 reached $free_reached/$watchers children: $free_change_stats s after the POST"
 echo "  most children of one watcher at any sample: $most"
-echo "  SIGTERM: exit codes (count×code) and the slowest exit in ms: $free_stop"
+echo "  SIGTERM: exit codes $stopped"
 for i in $(seq 1 "$watchers"); do rm -f "$work/starts.$i"; done
+fi
 
 # --- 3. self-hosted tier ---------------------------------------------------------------------
 echo "self-hosted tier: $watchers watchers, --interval 1 ..."
@@ -240,8 +247,8 @@ changed_ms="$(now_ms)"
 while [ "$(reached 2)" -lt "$self_started" ] && [ $(( $(now_ms) - changed_ms )) -lt 30000 ]; do sleep 0.5; done
 self_reached="$(reached 2)"
 self_change_stats="$(change_latencies 2 "$changed_ms" | stats)"
-self_stop="$(stop_fleet)"
+stop_fleet
 echo "  started: $self_started/$watchers; idle CPU of all watchers over 30 s: ${cpu}% of one core (target ≤ 5%)"
 echo "  change reached $self_reached/$watchers children: $self_change_stats s after the POST (target ≤ 2 s)"
-echo "  SIGTERM: exit codes (count×code) and the slowest exit in ms: $self_stop"
+echo "  SIGTERM: exit codes $stopped"
 machine_line
