@@ -8,7 +8,7 @@ struct WatchRateLimitTests {
         .failed(PollFailure(state: "http 429", message: "HTTP 429", retryAfter: retryAfter, rateLimited: true))
     }
 
-    static let oneSecond = WatchSettings(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0)
+    static let oneSecond = Configuration.Watch(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0)
 
     @Test func theEffectiveIntervalDoublesAtLeastToRetryAfterAndIsCapped() {
         #expect(PollSchedule.slowedDown(1, interval: 1, retryAfter: nil) == 2)
