@@ -2,8 +2,9 @@
 # Installs what building and testing soup-run needs and the Swift toolchain does not bring:
 # libcurl's and OpenSSL's headers, curl (tests and demo), and the shells and tools the tests drive.
 # (scripts/static-libcurl.sh installs what the static release build needs on top: dpkg-dev, make.)
-# Used by .ci/run and scripts/demo.sh. Does nothing when everything is present; on macOS
-# everything needed ships with Xcode's command-line tools (there --fallback has no libcrypto; see README).
+# Used by .ci/run and scripts/demo.sh; `--bench` adds what bench/ uses. Does nothing when everything
+# is present; on macOS everything needed ships with Xcode's command-line tools (there --fallback has
+# no libcrypto; see README).
 set -euo pipefail
 [ "$(uname -s)" = Linux ] || exit 0
 
@@ -30,6 +31,14 @@ if [ "${1:-}" = --test ]; then
     command -v cc >/dev/null || need+=(gcc)
     # The man page test renders docs/soup-run.1 with `man -l` (man-db brings groff).
     command -v man >/dev/null || need+=(man-db)
+fi
+if [ "${1:-}" = --bench ]; then
+    # bench/fleet.sh compares soup-dev-server with nginx serving the same body, through wrk;
+    # bench/poll-cost.sh counts instructions with callgrind.
+    command -v wrk >/dev/null || need+=(wrk)
+    command -v nginx >/dev/null || need+=(nginx-light)
+    command -v valgrind >/dev/null || need+=(valgrind)
+    command -v hyperfine >/dev/null || need+=(hyperfine)
 fi
 yaml_missing() { [ "${1:-}" = --test ] && command -v python3 >/dev/null && ! python3 -c 'import yaml' 2>/dev/null; }
 if [ ${#need[@]} -eq 0 ]; then

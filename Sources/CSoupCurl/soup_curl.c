@@ -1,5 +1,6 @@
 /*
- * soup_curl.c: one blocking GET through libcurl, with redirects off and a capped body.
+ * soup_curl.c: one blocking GET through libcurl, with redirects off and a capped body; on a
+ * session, the easy handle (and so its connection) is kept for the next GET.
  * Kept deliberately small: the Swift side builds URLs, decides about redirects and retries,
  * and turns CURLcodes into messages.
  */
@@ -90,20 +91,12 @@ static size_t on_header(char *line, size_t size, size_t count, void *userdata) {
     return n;
 }
 
-int soup_curl_get(const soup_curl_request *request, soup_curl_response *response) {
-    memset(response, 0, sizeof *response);
-    pthread_once(&global_once, global_init);
-    if (global_result != CURLE_OK) {
-        response->curl_code = global_result;
-        response->error_summary = curl_easy_strerror(global_result);
-        return 0;
-    }
-    CURL *curl = curl_easy_init();
-    if (!curl) return -1;
+/* One GET on `curl` (fresh, or reset and keeping its connection cache). */
+static int perform(CURL *curl, const soup_curl_request *request, soup_curl_response *response) {
     struct curl_slist *headers = NULL;
     for (size_t i = 0; i < request->header_count; i++) {
         struct curl_slist *next = curl_slist_append(headers, request->headers[i]);
-        if (!next) { curl_slist_free_all(headers); curl_easy_cleanup(curl); return -1; }
+        if (!next) { curl_slist_free_all(headers); return -1; }
         headers = next;
     }
     transfer t = { response, 0, request->max_body_bytes, 0, request->max_header_bytes };
@@ -144,10 +137,60 @@ int soup_curl_get(const soup_curl_request *request, soup_curl_response *response
     if (code == CURLE_FILESIZE_EXCEEDED) response->body_too_large = 1;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
     curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &response->connect_status);
+    /* A kept handle must not point at this call's buffers and headers once it returns. */
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
 
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
     return 0;
+}
+
+/* Zeroes the response and initialises libcurl once; 0 when a transfer may start. */
+static int begin(soup_curl_response *response) {
+    memset(response, 0, sizeof *response);
+    pthread_once(&global_once, global_init);
+    if (global_result != CURLE_OK) {
+        response->curl_code = global_result;
+        response->error_summary = curl_easy_strerror(global_result);
+        return 1;
+    }
+    return 0;
+}
+
+int soup_curl_get(const soup_curl_request *request, soup_curl_response *response) {
+    if (begin(response)) return 0;
+    CURL *curl = curl_easy_init();
+    if (!curl) return -1;
+    int rc = perform(curl, request, response);
+    curl_easy_cleanup(curl);
+    return rc;
+}
+
+struct soup_curl_session {
+    CURL *curl;
+};
+
+soup_curl_session *soup_curl_session_new(void) {
+    return calloc(1, sizeof(soup_curl_session));
+}
+
+int soup_curl_session_get(soup_curl_session *session, const soup_curl_request *request,
+                          soup_curl_response *response) {
+    if (begin(response)) return 0;
+    if (!session->curl) {
+        session->curl = curl_easy_init();
+        if (!session->curl) return -1;
+    } else {
+        /* Every option back to its default; the connection, DNS and TLS session caches stay. */
+        curl_easy_reset(session->curl);
+    }
+    return perform(session->curl, request, response);
+}
+
+void soup_curl_session_free(soup_curl_session *session) {
+    if (!session) return;
+    if (session->curl) curl_easy_cleanup(session->curl);
+    free(session);
 }
 
 void soup_curl_response_free(soup_curl_response *response) {

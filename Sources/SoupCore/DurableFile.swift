@@ -62,8 +62,17 @@ public enum DurableFile {
     /// (0600 by default: the files hold tokens and secrets), fsyncs it, renames it over `path`
     /// (atomic within one file system: a reader sees the old or the new file, never a part),
     /// then fsyncs the directory so the rename itself survives a power loss. A directory at
-    /// `path` is refused (`EISDIR`) before anything is created.
+    /// `path` is refused (`EISDIR`) before anything is created. A crash leaves at most the
+    /// temporary file: see `removeStaleTemporaries`. A symbolic link at `path` is replaced, not
+    /// followed (see `replaceKeeping`).
     public static func replace(_ path: String, with bytes: [UInt8], mode: mode_t = 0o600) throws(FileError) {
+        try replace(path, with: bytes, mode: mode, owner: nil)
+    }
+
+    /// `replace`, giving the new file `owner` (uid, gid) when one is given (best effort).
+    private static func replace(_ path: String, with bytes: [UInt8], mode: mode_t, owner: (uid_t, gid_t)?)
+        throws(FileError)
+    {
         var info = stat()
         if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
             throw FileError(operation: "replace", path: path, errno: EISDIR)
@@ -77,7 +86,7 @@ public enum DurableFile {
                 counter += 1
                 return counter
             }
-            temporary = "\(directory)/.\(baseName(of: path)).tmp-\(getpid())-\(sequence)"
+            temporary = "\(directory)/\(temporaryPrefix(of: path))\(getpid())-\(sequence)"
             unlink(temporary)  // a stale one of ours, left by a crash of an earlier process with our pid
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
             if fd >= 0 || errno != EEXIST { break }
@@ -85,6 +94,7 @@ public enum DurableFile {
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
         // The umask applies to open's mode: set the bits asked for exactly.
         _ = fchmod(fd, mode)
+        if let owner { _ = fchown(fd, owner.0, owner.1) }
         do throws(FileError) {
             try writeAll(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }
@@ -123,6 +133,61 @@ public enum DurableFile {
         if fsync(dirFD) != 0 && errno != EINVAL {
             throw FileError(operation: "fsync directory", path: directory, errno: errno)
         }
+    }
+
+    /// Removes the temporary files `replace` leaves when killed mid-write (`.<name>.tmp-*` next to
+    /// the target of `path`): each is a full copy of the content. Only safe while no other process
+    /// writes the same file (the caller holds a lock on it). Returns the paths removed.
+    public static func removeStaleTemporaries(of path: String) throws(FileError) -> [String] {
+        let target = try resolvedTarget(of: path)
+        let directory = directoryName(of: target)
+        let prefix = temporaryPrefix(of: target)
+        guard let stream = opendir(directory) else {
+            throw FileError(operation: "list directory", path: directory, errno: errno)
+        }
+        defer { closedir(stream) }
+        var removed: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(prefix) else { continue }
+            let stale = "\(directory)/\(name)"
+            if unlink(stale) == 0 { removed.append(stale) }
+        }
+        return removed
+    }
+
+    /// The file a path finally names: symbolic links followed (relative targets from the link's
+    /// directory), at most 40 of them as the kernel allows. A missing final file is fine (it is
+    /// to be created); a loop is ELOOP.
+    public static func resolvedTarget(of path: String) throws(FileError) -> String {
+        var current = path
+        for _ in 0..<40 {
+            var info = stat()
+            guard lstat(current, &info) == 0, info.st_mode & S_IFMT == S_IFLNK else { return current }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(current, &buffer, buffer.count - 1)
+            guard count > 0 else { throw FileError(operation: "read link", path: current, errno: errno) }
+            let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            current = link.hasPrefix("/") ? link : "\(directoryName(of: current))/\(link)"
+        }
+        throw FileError(operation: "follow links of", path: path, errno: ELOOP)
+    }
+
+    /// `.<name>.tmp-`: how the temporary files of `target` begin.
+    static func temporaryPrefix(of target: String) -> String { ".\(baseName(of: target)).tmp-" }
+
+    /// `replace`, for a file someone else may have set up (the dev server's `--data`): a symbolic
+    /// link at `path` is written through (its target is replaced, the link stays), and the new
+    /// file keeps the mode and owner of the one it replaces (an owner this process may not give,
+    /// not being root, is left as ours: the content still must be saved); a new file gets 0600.
+    public static func replaceKeeping(_ path: String, with bytes: [UInt8]) throws(FileError) {
+        let target = try resolvedTarget(of: path)
+        var info = stat()
+        guard stat(target, &info) == 0 else { return try replace(target, with: bytes) }
+        let owner = info.st_uid != geteuid() || info.st_gid != getegid() ? (info.st_uid, info.st_gid) : nil
+        try replace(target, with: bytes, mode: info.st_mode & 0o7777, owner: owner)
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileError) {

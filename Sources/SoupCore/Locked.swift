@@ -65,21 +65,22 @@ public final class Locked<Value>: @unchecked Sendable {
         while !done(value) {
             let left = deadline - Self.monotonic()
             if left <= 0 { return false }
-            // Short slices, each an absolute time on the condition's clock: monotonic on Linux; on
-            // Darwin (no pthread_condattr_setclock) the wall clock, where a jump can only stretch
-            // one slice, since the monotonic deadline above is what bounds the wait.
+            // An absolute time on the condition's clock. On Linux it is monotonic, so one wait to
+            // the deadline (a thread waiting long wakes no sooner than needed). On Darwin (no
+            // pthread_condattr_setclock) it is the wall clock: short slices, where a jump can only
+            // stretch one slice, since the monotonic deadline above is what bounds the wait.
             var now = timespec()
             #if os(Linux)
                 clock_gettime(CLOCK_MONOTONIC, &now)
+                let slice = min(left, 365 * 24 * 3600)
             #else
                 clock_gettime(CLOCK_REALTIME, &now)
+                let slice = min(left, 0.1)
             #endif
-            let slice = Int(min(left, 0.1) * 1_000_000_000)
-            var wake = timespec(tv_sec: now.tv_sec, tv_nsec: now.tv_nsec + slice)
-            if wake.tv_nsec >= 1_000_000_000 {
-                wake.tv_sec += 1
-                wake.tv_nsec -= 1_000_000_000
-            }
+            let nanoseconds = Int(now.tv_nsec) + Int(slice.truncatingRemainder(dividingBy: 1) * 1_000_000_000)
+            var wake = now
+            wake.tv_sec += Int(slice) + nanoseconds / 1_000_000_000
+            wake.tv_nsec = nanoseconds % 1_000_000_000
             pthread_cond_timedwait(condition, mutex, &wake)
         }
         return true

@@ -22,6 +22,8 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
     case methodNotAllowed(allowed: [String])
     /// 400, with what is wrong.
     case badRequest(String)
+    /// 413, with which limit the request exceeds.
+    case tooLarge(String)
     /// 500: the state file could not be written; nothing was changed.
     case storageFailed
 
@@ -33,6 +35,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .projectNotFound, .environmentNotFound, .secretNotFound, .noSuchPath: return 404
         case .methodNotAllowed: return 405
         case .badRequest: return 400
+        case .tooLarge: return 413
         case .storageFailed: return 500
         }
     }
@@ -47,7 +50,7 @@ public enum APIError: Error, Sendable, Equatable, CustomStringConvertible {
         case .secretNotFound: return "Secret not found"
         case .noSuchPath: return "Not found"
         case .methodNotAllowed: return "Method not allowed"
-        case .badRequest(let message): return message
+        case .badRequest(let message), .tooLarge(let message): return message
         case .storageFailed: return "Could not save the state file"
         }
     }

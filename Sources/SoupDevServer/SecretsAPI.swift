@@ -53,7 +53,7 @@ public final class SecretsAPI: Sendable {
         }
         // HEAD is answered as GET; the HTTP server sends the head without the body.
         let method = request.method == "HEAD" ? "GET" : request.method
-        let state = store.snapshot
+        let (state, generation) = store.versionedSnapshot
         guard let token = Self.bearerToken(request.header("Authorization")), let grant = state.tokens[token] else {
             throw .unauthorized
         }
@@ -62,6 +62,10 @@ public final class SecretsAPI: Sendable {
         }
         guard grant.allows(project: route.project) else { throw .permissionDenied }
         guard let project = state.projects[route.project] else { throw .projectNotFound }
+        // The listing most clients poll: answered from the kept body, without resolving or
+        // encoding, when no write has changed it (a kept body also means the environment exists).
+        let listing = Self.listingKey(route, method: method, query: request.query)
+        if let listing, let cached = store.cachedBody(listing) { return Self.answer(cached, request: request) }
         guard let visible = Resolution.inherited(project, environment: route.environment) else {
             throw .environmentNotFound
         }
@@ -70,7 +74,9 @@ public final class SecretsAPI: Sendable {
         case (.secrets, "GET"):
             let options = try QueryOptions.parse(request.query)
             let values = options.resolve ? Resolution.resolve(visible) : visible
-            return Self.withETag(Self.data(200, .stringObject(values)), request: request)
+            let body = CachedBody(body: Self.data(200, .stringObject(values)).body)
+            if let listing { store.remember(body, for: listing, generation: generation) }
+            return Self.answer(body, request: request)
         case (.secret(_, _, let key), "GET"):
             let options = try QueryOptions.parse(request.query)
             guard visible[key] != nil else { throw .secretNotFound }
@@ -122,6 +128,10 @@ public final class SecretsAPI: Sendable {
         return String(token[...end])
     }
 
+    /// The kernel's limit on one `KEY=value` string of an environment, NUL included (Linux's
+    /// MAX_ARG_STRLEN, 32 pages of 4 KiB): a longer one makes `execve` fail with E2BIG.
+    public static let maxVariableBytes = 128 * 1024
+
     /// The key and value of a POST body `{"key": "K", "value": "V"}`; other members are ignored.
     static func secretToSet(_ body: [UInt8]) throws(APIError) -> (key: String, value: String) {
         let document: JSONValue
@@ -140,17 +150,35 @@ public final class SecretsAPI: Sendable {
             strings.append(text)
         }
         guard SecretKey.isValid(strings[0]) else { throw .badRequest("Invalid key: \(SecretKey.rule)") }
+        // What no consumer can use is refused here rather than at every fetch: an environment
+        // variable is a C string, and the kernel refuses to exec with one longer than its limit.
+        if strings[1].utf8.contains(0) {
+            throw .badRequest(
+                "Invalid value: a value must not contain NUL (U+0000), which no environment variable can hold")
+        }
+        let variableBytes = strings[0].utf8.count + 1 + strings[1].utf8.count + 1
+        if variableBytes > maxVariableBytes {
+            throw .tooLarge(
+                "Value too large: KEY=value is \(variableBytes) bytes with its terminating NUL, over the kernel's "
+                    + "limit of \(maxVariableBytes) bytes (128 KiB, MAX_ARG_STRLEN) for one environment variable")
+        }
         return (strings[0], strings[1])
     }
 
-    /// Adds the body's `ETag`; answers 304 with only the tag when `If-None-Match` matches it.
-    static func withETag(_ response: HTTPResponse, request: HTTPRequest) -> HTTPResponse {
-        let etag = ETag.of(response.body)
-        if let field = request.header("If-None-Match"), ETag.ifNoneMatch(field, matches: etag) {
-            return HTTPResponse(status: 304, headers: [("ETag", etag)])
+    /// The cache key of a listing request (`GET .../secrets`, query valid), else nil.
+    static func listingKey(_ route: Route, method: String, query: Substring?) -> BodyKey? {
+        guard case .secrets(let project, let environment) = route, method == "GET",
+            let options = try? QueryOptions.parse(query)
+        else { return nil }
+        return BodyKey(project: project, environment: environment, resolve: options.resolve)
+    }
+
+    /// 200 with the body and its `ETag`, or 304 with only the tag when `If-None-Match` matches it.
+    static func answer(_ cached: CachedBody, request: HTTPRequest) -> HTTPResponse {
+        if let field = request.header("If-None-Match"), ETag.ifNoneMatch(field, matches: cached.etag) {
+            return HTTPResponse(status: 304, headers: [("ETag", cached.etag)])
         }
-        var tagged = response
-        tagged.headers.append(("ETag", etag))
-        return tagged
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "application/json"), ("ETag", cached.etag)], body: cached.body)
     }
 }

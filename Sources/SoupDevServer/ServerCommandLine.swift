@@ -47,8 +47,9 @@ public enum ServerCommandLine {
 
         Prints "listening on http://ADDRESS:PORT/api/v1" when ready; one line per request
         on stderr. SIGTERM or SIGINT: finishes requests in flight and exits 0.
-        Exit codes: 64 usage, 69 cannot listen, 73 cannot create the state file,
-        78 unreadable or invalid state file.
+        One server per state file (locked; stale temporary files are removed at start).
+        Exit codes: 64 usage, 69 cannot listen, 73 cannot create the state file or it is
+        in use by another server, 78 unreadable or invalid state file.
 
         """
 

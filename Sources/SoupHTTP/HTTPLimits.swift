@@ -11,8 +11,18 @@ public struct HTTPLimits: Sendable, Equatable {
     /// server starts waiting for it. An idle keep-alive connection is closed silently; one that sent
     /// part of a request gets 408. The same bound applies to writing one response.
     public var idleTimeout: Double = 10
+    /// Seconds a connection may take to deliver the request line and header fields: from being
+    /// accepted, or from the first byte of a later request on a kept-alive connection. Shorter than
+    /// `idleTimeout` (which then applies to the body), so a client that drips a head cannot hold a
+    /// connection long. Never longer than `idleTimeout`.
+    public var headTimeout: Double = 5
     /// Connections served at once, one thread each; a connection beyond it gets 503 and is closed.
-    public var maxConnections = 256
+    public var maxConnections = 512
+    /// Connections of one peer address that may be sending a request head at once (new ones and
+    /// kept-alive ones that started a request). One more gets 503 and is closed. Kept-alive
+    /// connections between requests do not count, so many clients behind one address (loopback,
+    /// a NAT) are all served while one client dripping heads cannot take every connection.
+    public var maxHeadsPerPeer = 64
     /// Seconds `shutdown()` waits for requests in flight before it cuts their connections.
     public var shutdownTimeout: Double = 10
 
@@ -24,7 +34,9 @@ public struct HTTPLimits: Sendable, Equatable {
     var headerBytes: Int { max(maxHeaderBytes, 64) }
     var bodyBytes: Int { max(maxBodyBytes, 0) }
     var idleSeconds: Double { Self.seconds(idleTimeout, minimum: 0.001) }
+    var headSeconds: Double { min(Self.seconds(headTimeout, minimum: 0.001), idleSeconds) }
     var connections: Int { max(maxConnections, 1) }
+    var headsPerPeer: Int { max(maxHeadsPerPeer, 1) }
     var shutdownSeconds: Double { Self.seconds(shutdownTimeout, minimum: 0) }
 
     /// A number of seconds a `Duration` can hold: NaN is the default 10, and at most a year.

@@ -76,6 +76,9 @@ public struct HTTPRequestParser: Sendable {
         head != nil || buffer[start...].contains { $0 != ASCII.cr && $0 != ASCII.lf }
     }
 
+    /// Whether the head of the next request has arrived whole (its body may still be on its way).
+    public var hasHead: Bool { head != nil }
+
     /// Whether the head of the next request is complete, asks for `100 Continue`, and its body has not
     /// fully arrived: the server should send `HTTP/1.1 100 Continue` once before reading on.
     public var awaitsContinue: Bool {

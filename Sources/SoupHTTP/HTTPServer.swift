@@ -89,6 +89,10 @@ public final class HTTPServer: Sendable {
         }
     }
 
+    /// Connections accepted and served since the start (not those refused with 503): how many
+    /// clients kept their connection across requests.
+    public var connectionsAccepted: Int { state.withLock { $0.accepted } }
+
     /// The wake-up pipe while it is open (for tests that check it is closed).
     var wakePipe: (read: Int32, write: Int32)? { state.withLock { $0.wake } }
 
@@ -117,19 +121,28 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Starts a thread for a new connection, or answers 503 when at the cap (or stopping).
+    /// Starts a thread for a new connection, or answers 503 when at the cap (or stopping), or when
+    /// its peer already has `maxHeadsPerPeer` connections sending a request head.
     private func admit(_ fd: Int32, wake: Int32) {
-        let admitted = state.update { state -> Bool in
-            guard state.phase == .running, state.connections.count < limits.connections else { return false }
+        let peer = Socket.peerAddress(fd)
+        let admitted = state.update { state -> HTTPResponse? in
+            guard state.phase == .running, state.connections.count < limits.connections else {
+                return Self.overCapacity
+            }
+            guard state.heads.take(peer, cap: limits.headsPerPeer) else { return HeadSlots.refusal }
             state.connections.insert(fd)
             state.threads += 1
-            return true
+            state.accepted += 1
+            return nil
         }
-        guard admitted else { return reject(fd) }
+        if let refusal = admitted { return reject(fd, refusal) }
+        let heads = HeadSlots(
+            take: { [state, limits] in state.update { $0.heads.take(peer, cap: limits.headsPerPeer) } },
+            release: { [state] in state.update { $0.heads.release(peer) } })
         let status = DetachedThread.start { [self] in
             let connection = HTTPConnection(
                 fd: fd, wake: wake, limits: limits, handler: handler,
-                isStopping: { [state] in state.withLock { $0.phase != .running } })
+                isStopping: { [state] in state.withLock { $0.phase != .running } }, heads: heads)
             connection.run()
             finish(fd)
         }
@@ -137,8 +150,10 @@ public final class HTTPServer: Sendable {
             state.update { state in
                 state.connections.remove(fd)
                 state.threads -= 1
+                state.accepted -= 1
+                state.heads.release(peer)
             }
-            reject(fd)
+            reject(fd, Self.overCapacity)
         }
     }
 
@@ -153,9 +168,13 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    private func reject(_ fd: Int32) {
+    private static var overCapacity: HTTPResponse {
         var response = HTTPResponse.error(status: 503, "too many connections; try again")
         response.headers.append((name: "Retry-After", value: "1"))
+        return response
+    }
+
+    private func reject(_ fd: Int32, _ response: HTTPResponse) {
         Socket.sendNow(fd, response.serialized(keepAlive: false))
         Socket.closeAfterAnswer(fd, until: .now)
         close(fd)
@@ -173,6 +192,10 @@ struct ServerState {
     var connections: Set<Int32> = []
     /// Connection threads not yet finished (including their `close`).
     var threads = 0
+    /// Connections sending a request head, per peer address.
+    var heads = HeadCounts()
+    /// Connections admitted since the start.
+    var accepted = 0
 
     var isDone: Bool { !accepting && threads == 0 }
 

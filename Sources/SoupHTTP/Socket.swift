@@ -173,6 +173,29 @@ enum Socket {
         return Int32(clamping: millis)
     }
 
+    /// The IP address of a connection's peer (empty when it has none, as for a socket pair).
+    static func peerAddress(_ fd: Int32) -> PeerAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        guard status == 0 else { return PeerAddress(bytes: []) }
+        return withUnsafePointer(to: &storage) { pointer in
+            switch Int32(pointer.pointee.ss_family) {
+            case AF_INET:
+                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    PeerAddress(bytes: withUnsafeBytes(of: $0.pointee.sin_addr) { Array($0) })
+                }
+            case AF_INET6:
+                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    PeerAddress(bytes: withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) })
+                }
+            default: PeerAddress(bytes: [])
+            }
+        }
+    }
+
     private static func localPort(_ fd: Int32) -> UInt16? { port(of: fd, getsockname) }
 
     /// The port of a socket's local (`getsockname`) or remote (`getpeername`) address, if it is an

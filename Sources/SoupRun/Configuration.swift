@@ -154,6 +154,10 @@ public struct Configuration: Sendable, Equatable {
     public var timeout: Double = 10
     /// Attempts after the first (0...100).
     public var retries: Int = 3
+    /// `--max-wait`: seconds after the first attempt of a start-up fetch within which a later
+    /// attempt may still begin (0...86400; 0 tries once). Rate-limited attempts (429) wait
+    /// within it without using up `retries`.
+    public var maxWait: Double = 120
     public var verbosity: Verbosity = .normal
     public var watch: Watch? = nil
     public var fallback: Fallback? = nil

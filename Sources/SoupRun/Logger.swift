@@ -21,9 +21,10 @@ public struct Logger: Sendable {
     public func info(_ message: String) {
         if verbosity >= .normal { sink("soup-run: \(message)\n") }
     }
-    /// Only with `-v`.
-    public func debug(_ message: String) {
-        if verbosity >= .verbose { sink("soup-run: \(message)\n") }
+    /// Only with `-v`. The message is built only then: `--watch` logs every poll this way, and
+    /// building the text it does not print would cost more than the idle poll itself.
+    public func debug(_ message: @autoclosure () -> String) {
+        if verbosity >= .verbose { sink("soup-run: \(message())\n") }
     }
 
     /// The same logger, passing on only the lines `keep` accepts (whole lines, prefix included).

@@ -32,7 +32,11 @@ do {
 let store: Store
 let usesDemo: Bool
 do {
-    (store, usesDemo) = try Store.load(path: options.dataPath)
+    let removed: [String]
+    (store, usesDemo, removed) = try Store.load(path: options.dataPath)
+    for path in removed {
+        Console.error("soup-dev-server: removed \(path), left by a server killed while writing\n")
+    }
 } catch {
     Console.error("soup-dev-server: \(error)\n")
     exit(error.exitCode.rawValue)

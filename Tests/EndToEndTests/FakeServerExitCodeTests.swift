@@ -13,12 +13,23 @@ import Testing
         #expect(api.requests.count == 2)
     }
 
-    @Test func rateLimitingHonoursRetryAfterThenExits69() throws {
+    @Test func rateLimitingIsWaitedOutWithinMaxWaitThenExits69() throws {
         let api = try FakeAPI { _ in FakeAPI.json(429, #"{"error":"slow down"}"#, headers: [("Retry-After", "0")]) }
-        let result = try soupRun(["--retries", "2", "my-app", "prod", "--", "true"], api: api.apiURL)
+        let result = try soupRun(
+            ["-q", "--retries", "0", "--max-wait", "2", "my-app", "prod", "--", "true"], api: api.apiURL)
         expectExit(result, 69)
         expectOneErrorLine(result, containing: "HTTP 429")
-        #expect(api.requests.count == 3)
+        #expect(result.stderrText.contains("could not begin within --max-wait 2s"))
+        // At least 0.5 s between attempts (Retry-After 0 is no busy loop), more than --retries allows.
+        #expect((2...5).contains(api.requests.count), "\(api.requests.count) requests")
+    }
+
+    @Test func maxWaitZeroTriesOnceUnderARateLimit() throws {
+        let api = try FakeAPI { _ in FakeAPI.json(429, #"{"error":"slow down"}"#, headers: [("Retry-After", "1")]) }
+        let result = try soupRun(["--max-wait", "0", "my-app", "prod", "--", "true"], api: api.apiURL)
+        expectExit(result, 69)
+        expectOneErrorLine(result, containing: "(not waiting for a retry: --max-wait 0s)")
+        #expect(api.requests.count == 1)
     }
 
     @Test func garbageInsteadOfJSONIs65() throws {

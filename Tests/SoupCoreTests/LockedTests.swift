@@ -21,6 +21,18 @@ struct LockedTests {
         #expect(waited < .seconds(10), "a bounded wait; took \(waited)")
     }
 
+    @Test func aLongWaitEndsAsSoonAsTheConditionHolds() {
+        let flag = Locked(false)
+        let thread = Thread {
+            _ = DispatchSemaphore(value: 0).wait(timeout: .now() + .milliseconds(50))
+            flag.update { $0 = true }
+        }
+        let started = ContinuousClock.now
+        thread.start()
+        #expect(flag.wait(seconds: 3600) { $0 })
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+
     @Test func aConditionAlreadyTrueDoesNotWait() {
         let flag = Locked(true)
         #expect(flag.wait(seconds: 0) { $0 })

@@ -114,3 +114,31 @@ import Testing
         #expect(first.signal(SIGTERM) == 0)
     }
 }
+
+/// The state file's lock and stale temporaries, through the built binary.
+@Suite(.serialized) struct ExecutableStateFileTests {
+    @Test func aSecondServerOnTheSameFileExits73NamingIt() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path + "/state.json"
+        let stale = dir.path + "/.state.json.tmp-999999-1"
+        #expect(FileManager.default.createFile(atPath: stale, contents: Data("{}".utf8)))
+        let first = try ServerProcess(["--port", "0", "--data", path], stderrPath: dir.path + "/stderr-1")
+        defer { first.stop() }
+        try first.waitUntilReady()
+        #expect(first.stderr.contains("removed \(stale), left by a server killed while writing"))
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        let second = try ServerProcess(["--port", "0", "--data", path], stderrPath: dir.path + "/stderr-2")
+        defer { second.stop() }
+        #expect(second.waitForExit() == 73)
+        #expect(
+            second.stderr.hasPrefix(
+                "soup-dev-server: \(path) is in use by process \(first.process.processIdentifier) "
+                    + "(it holds the lock \(dir.path)/.state.json.lock)"))
+        #expect(first.signal(SIGTERM) == 0)
+        let third = try ServerProcess(["--port", "0", "--data", path], stderrPath: dir.path + "/stderr-3")
+        defer { third.stop() }
+        try third.waitUntilReady()
+        #expect(third.signal(SIGTERM) == 0)
+    }
+}

@@ -35,7 +35,8 @@ struct TemporaryDirectory {
     }
 
     @Test func loadWithoutAPathKeepsTheDemoInMemory() throws {
-        let (store, usesDemo) = try Store.load(path: nil)
+        let (store, usesDemo, removed) = try Store.load(path: nil)
+        #expect(removed.isEmpty)
         #expect(usesDemo)
         #expect(store.path == nil)
         #expect(store.snapshot == .demo)

@@ -95,8 +95,10 @@ struct HTTPLimitsTests {
     @Test("out-of-range limits are raised or lowered to values the server can use")
     func clamping() {
         var limits = HTTPLimits()
-        #expect(limits.idleSeconds == 10 && limits.shutdownSeconds == 10 && limits.connections == 256)
+        #expect(limits.idleSeconds == 10 && limits.shutdownSeconds == 10 && limits.connections == 512)
+        #expect(limits.headSeconds == 5 && limits.headsPerPeer == 64)
         limits.idleTimeout = -1
+        limits.maxHeadsPerPeer = 0
         limits.shutdownTimeout = .infinity
         limits.maxConnections = 0
         limits.maxHeaderBytes = 0
@@ -104,6 +106,8 @@ struct HTTPLimitsTests {
         #expect(limits.idleSeconds == 0.001)
         #expect(limits.shutdownSeconds == 365 * 24 * 3600)
         #expect(limits.connections == 1)
+        #expect(limits.headsPerPeer == 1)
+        #expect(limits.headSeconds == 0.001, "never longer than idleTimeout")
         #expect(limits.headerBytes == 64)
         #expect(limits.bodyBytes == 0)
         limits.idleTimeout = .nan

@@ -1,7 +1,7 @@
 #ifndef SOUP_CURL_H
 #define SOUP_CURL_H
 /*
- * The one place soup-run talks to libcurl: a single blocking GET.
+ * The one place soup-run talks to libcurl: a single blocking GET, alone or on a kept session.
  * Redirects are never followed here (the Swift side decides, so a token never leaves its origin).
  * Everything else (URLs, retries, error mapping) lives in Swift.
  */
@@ -62,6 +62,22 @@ void soup_curl_response_free(soup_curl_response *response);
 /* OpenSSL without its config file and error strings (soup_tls.c); soup_curl_get calls it once,
  * before curl_global_init. */
 void soup_tls_init(void);
+
+/*
+ * A session: one easy handle kept across GETs, so its connection (and DNS and TLS session caches)
+ * serve the next request while the server keeps the connection open; libcurl reconnects when it
+ * did not. Not thread-safe: one GET at a time per session (the Swift side locks).
+ */
+typedef struct soup_curl_session soup_curl_session;
+
+/* NULL when out of memory. The handle itself is made on the first GET. */
+soup_curl_session *soup_curl_session_new(void);
+
+/* soup_curl_get on the session's handle. */
+int soup_curl_session_get(soup_curl_session *session, const soup_curl_request *request,
+                          soup_curl_response *response);
+
+void soup_curl_session_free(soup_curl_session *session);
 
 /* CURLcode values the Swift side classifies. */
 enum {

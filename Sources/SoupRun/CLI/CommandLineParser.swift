@@ -74,6 +74,7 @@ struct ParsedOptions {
     var envFiles: [Configuration.EnvFile] = []
     var timeout: Double = 10
     var retries = 3
+    var maxWait: Double = 120
     var export = false
     var format: Configuration.ExportFormat? = nil
     var watch = false
@@ -124,6 +125,7 @@ struct ParsedOptions {
             case .envFileOptional: envFiles.append(Configuration.EnvFile(path: value, optional: true))
             case .timeout: timeout = try OptionValues.seconds(value, flag: flag, above: 0, max: 3600)
             case .retries: retries = try OptionValues.integer(value, flag: flag, range: 0...100)
+            case .maxWait: maxWait = try DurationText.seconds(value, flag: flag, max: 86400)
             case .export: export = true
             case .format: format = try Self.exportFormat(value, flag: flag)
             case .watch: watch = true
@@ -243,6 +245,7 @@ struct ParsedOptions {
             configuration.envFiles = envFiles
             configuration.timeout = timeout
             configuration.retries = retries
+            configuration.maxWait = maxWait
             configuration.verbosity = quiet ? .quiet : verbose ? .verbose : .normal
             configuration.watch = watch ? watchSettings : nil
             configuration.fallback = fallback

@@ -13,6 +13,7 @@ public enum OptionID: String, CaseIterable, Sendable {
     case envFile = "env-file"
     case envFileOptional = "env-file-optional"
     case timeout, retries
+    case maxWait = "max-wait"
     case export, format
     case watch, interval
     case stopSignal = "stop-signal"
@@ -96,6 +97,9 @@ public enum OptionTable {
         spec(
             .retries, .required(placeholder: "N"), .nothing, .api,
             "retries of failures that can succeed later (default 3, 0 to 100)"),
+        spec(
+            .maxWait, .required(placeholder: "DURATION"), .nothing, .api,
+            "longest start-up wait for rate limits, 0 tries once (default 2m)"),
         spec(
             .noResolve, .none, .nothing, .secrets,
             "fetch raw values, leaving references unresolved (resolve=false)"),

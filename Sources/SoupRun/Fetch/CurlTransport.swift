@@ -1,11 +1,18 @@
 import CSoupCurl
+import SoupCore
 
 /// `HTTPTransport` over libcurl (through the CSoupCurl shim): redirects off, the proxy chosen by
 /// `ProxySelection` from curl's variables (`http_proxy`, `https_proxy`, `no_proxy`), CAs from
 /// `TrustStore`.
+///
+/// Copies of one transport share one libcurl handle (`CurlSession`), so the start-up fetch and
+/// every `--watch` poll use one connection while the server keeps it open; libcurl reconnects,
+/// without a failed request, when the server closed it between polls.
 public struct CurlTransport: HTTPTransport {
     /// The CAs https connections trust: CURLOPT_CAINFO / CURLOPT_CAPATH, or libcurl's default.
     public var trustStore: TrustStore
+    /// The kept handle, shared by copies of this transport.
+    let session = CurlSession()
 
     /// The proxy variables (see `ProxySelection`), or nil to leave the choice to libcurl.
     public var proxyEnvironment: [String: String]?
@@ -73,7 +80,7 @@ public struct CurlTransport: HTTPTransport {
                             c.ca_path = caPath
                             c.proxy = proxy
                             c.max_header_bytes = Self.maxHeaderBytes
-                            return soup_curl_get(&c, &response)
+                            return session.get(&c, &response)
                         }
                     }
                 }
@@ -189,4 +196,26 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<U
     defer { for p in copies { p.deallocate() } }
     let pointers = copies.map { UnsafePointer<CChar>?(UnsafePointer($0)) }
     return pointers.withUnsafeBufferPointer { body($0) }
+}
+
+/// One libcurl easy handle kept across GETs, used by one GET at a time.
+final class CurlSession: Sendable {
+    /// The C session (nil when it could not be allocated: every GET then makes its own handle).
+    private let handle: Locked<OpaquePointer?>
+
+    init() {
+        handle = Locked(soup_curl_session_new())
+    }
+
+    deinit { handle.withLock { soup_curl_session_free($0) } }
+
+    /// `soup_curl_get` on the kept handle; the lock makes concurrent callers take turns.
+    func get(_ request: UnsafePointer<soup_curl_request>, _ response: UnsafeMutablePointer<soup_curl_response>)
+        -> Int32
+    {
+        handle.withLock { session in
+            guard let session else { return soup_curl_get(request, response) }
+            return soup_curl_session_get(session, request, response)
+        }
+    }
 }

@@ -52,6 +52,9 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     /// The API could not give the secrets (`original`; nil under `--offline`), and neither could
     /// the fallback copy (`--fallback`). The exit code is the original failure's (69 offline).
     indirect case fallbackUnusable(original: FetchError?, FallbackUnusable)
+    /// A retryable error (a 429 above all) after which the next attempt could not begin within
+    /// `--max-wait`: how long the start-up waited, over how many attempts.
+    indirect case maxWaitReached(waited: Double, attempts: Int, maxWait: Double, last: FetchError)
 
     public var exitCode: ExitCode {
         switch self {
@@ -66,7 +69,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         // given do not fit it; retrying cannot help, and the API is not "unavailable".
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected, .noTrustStore, .noAPI:
             return .configuration
-        case .gaveUp(_, let last): return last.exitCode
+        case .gaveUp(_, let last), .maxWaitReached(_, _, _, let last): return last.exitCode
         case .fallbackUnusable(let original, _): return original?.exitCode ?? .unavailable
         }
     }
@@ -85,7 +88,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     public var retryAfter: Double? {
         switch self {
         case .serverError(_, _, let seconds), .rateLimited(let seconds): return seconds
-        case .gaveUp(_, let last): return last.retryAfter
+        case .gaveUp(_, let last), .maxWaitReached(_, _, _, let last): return last.retryAfter
         default: return nil
         }
     }
@@ -153,6 +156,14 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "\(last) (gave up after \(attempts) attempts)"
         case .fallbackUnusable(let original, let unusable):
             return original.map { "\($0); \(unusable)" } ?? "--offline: \(unusable)"
+        case .maxWaitReached(let waited, let attempts, let maxWait, let last):
+            let limit = "--max-wait \(DurationText.format(maxWait))"
+            guard attempts > 1 else { return "\(last) (not waiting for a retry: \(limit))" }
+            let why =
+                last.retryAfter.map { " (the API asked for \(OptionValues.format($0.rounded(.up))) s more)" } ?? ""
+            return
+                "\(last) (gave up after waiting \(OptionValues.format(waited.rounded())) s over \(attempts) attempts: "
+                + "the next attempt\(why) could not begin within \(limit))"
         }
     }
 

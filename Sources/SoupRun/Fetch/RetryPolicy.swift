@@ -1,8 +1,13 @@
 /// When to try again and how long to wait: exponential backoff with jitter, `Retry-After` honoured
-/// up to a cap. Pure: randomness comes in as a number.
+/// up to a cap; a rate limit (429) waited out in full within `maxWait`. Pure: randomness and the
+/// time elapsed come in as numbers.
 ///
-/// The defaults bound a whole fetch: with `--timeout 10 --retries 3` there are at most 4 attempts
-/// of 10 s and 3 waits of at most 4 s, so an unreachable or hanging API fails within 52 s.
+/// The defaults bound a whole fetch: with `--timeout 10 --retries 3` there are at most 4 failed
+/// attempts of 10 s and 3 waits of at most 4 s, so an unreachable or hanging API fails within 52 s.
+/// A 429 does not use up a retry: its `Retry-After` is waited in full (plus a random tenth, so a
+/// fleet refused together does not come back together) as long as the next attempt can begin
+/// within `maxWait` of the first; so a rate-limited start-up ends within `maxWait` + `--timeout`,
+/// and every start-up within `maxWait` + 52 s.
 public struct RetryPolicy: Sendable, Equatable {
     public enum Jitter: Sendable, Equatable {
         /// A uniform wait in `0...backoff`: spreads many clients out best (the default).
@@ -22,10 +27,64 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The longest `Retry-After` honoured, in seconds; longer requests wait this long.
     public var maxRetryAfter: Double = 4
     public var jitter: Jitter = .full
+    /// Seconds after the first attempt within which another attempt may begin (`--max-wait`).
+    public var maxWait: Double = 120
+    /// The share of a 429's `Retry-After` added at random to it.
+    public static let rateLimitSpread = 0.1
+    /// The longest wait after a 429 without `Retry-After`.
+    public static let maxRateLimitBackoff: Double = 30
 
-    public init(retries: Int, jitter: Jitter = .full) {
+    public init(retries: Int, jitter: Jitter = .full, maxWait: Double = 120) {
         self.retries = max(0, retries)
         self.jitter = jitter
+        self.maxWait = maxWait.isFinite ? max(0, maxWait) : 0
+    }
+
+    /// What to do after a failed attempt that can succeed later.
+    public enum Decision: Sendable, Equatable {
+        /// Wait this many seconds, then try again.
+        case retry(after: Double)
+        /// Every retry `retries` allows is used.
+        case retriesUsed
+        /// The next attempt could not begin within `maxWait` of the first.
+        case maxWaitReached
+    }
+
+    /// The decision after a retryable failure.
+    /// - Parameters:
+    ///   - rateLimited: the failure was a 429 (it does not count against `retries`).
+    ///   - failures: failures so far that were not 429s (this one included, when it is one).
+    ///   - rateLimits: 429s so far (this one included, when it is one).
+    ///   - retryAfter: the server's `Retry-After`, in seconds, if any.
+    ///   - elapsed: seconds since the first attempt began.
+    ///   - random: a number in `0..<1`.
+    public func decide(
+        rateLimited: Bool, failures: Int, rateLimits: Int, retryAfter: Double?, elapsed: Double, random: Double
+    ) -> Decision {
+        let left = maxWait - elapsed
+        if rateLimited {
+            let floor = rateLimitFloor(retryAfter: retryAfter, rateLimits: rateLimits, random: random)
+            guard floor <= left else { return .maxWaitReached }
+            let extra = floor * Self.rateLimitSpread * Self.unit(random)
+            return .retry(after: min(floor + extra, left))
+        }
+        guard shouldRetry(afterAttempt: failures) else { return .retriesUsed }
+        let wait = delay(beforeRetry: failures, retryAfter: retryAfter, random: random)
+        return wait <= left ? .retry(after: wait) : .maxWaitReached
+    }
+
+    /// The least wait after a 429: `Retry-After` in full (at least `baseDelay`: `Retry-After: 0`
+    /// must not make a busy loop), or without one a backoff doubling per 429 from `baseDelay` up to
+    /// `maxRateLimitBackoff` (half fixed, half random).
+    func rateLimitFloor(retryAfter: Double?, rateLimits: Int, random: Double) -> Double {
+        if let retryAfter, retryAfter.isFinite { return max(retryAfter, baseDelay) }
+        let exponent = min(max(rateLimits - 1, 0), 30)
+        let backoff = min(baseDelay * Double(1 << exponent), Self.maxRateLimitBackoff)
+        return backoff / 2 + backoff / 2 * Self.unit(random)
+    }
+
+    private static func unit(_ random: Double) -> Double {
+        random.isFinite ? min(max(random, 0), 1) : 0
     }
 
     /// Whether another attempt follows attempt number `attempt` (1-based) when it failed retryably.

@@ -5,6 +5,20 @@ public enum FetchResult: Sendable, Equatable {
     case notModified
 }
 
+/// The start-up fetch's result: the secrets, their `ETag`, and the last wait a rate limit asked for
+/// (nil when the API never refused), so `--watch` polls no faster than the API just allowed.
+public struct StartUpFetch: Sendable, Equatable {
+    public var secrets: [String: String]
+    public var etag: String?
+    public var rateLimitWait: Double?
+
+    public init(secrets: [String: String], etag: String?, rateLimitWait: Double? = nil) {
+        self.secrets = secrets
+        self.etag = etag
+        self.rateLimitWait = rateLimitWait
+    }
+}
+
 /// Fetches the secrets of one project/environment: the request, same-origin redirects, retries,
 /// validation. The network is behind `transport`; the clock and randomness are injected.
 public struct SecretsClient: Sendable {
@@ -20,15 +34,20 @@ public struct SecretsClient: Sendable {
     private let logger: Logger
     private let sleep: @Sendable (Double) -> Void
     private let random: @Sendable () -> Double
-    private let monotonic: @Sendable () -> Double = { Platform.monotonicClock() }
+    private let monotonic: @Sendable () -> Double
+    /// The request URL, built once: every poll sends the same one.
+    private let url: Result<HTTPURL, FetchError>
 
     public init(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
         sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) },
-        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        monotonic: @escaping @Sendable () -> Double = { Platform.monotonicClock() }
     ) {
         self.configuration = configuration
-        self.policy = RetryPolicy(retries: configuration.retries)
+        self.policy = RetryPolicy(retries: configuration.retries, maxWait: configuration.maxWait)
+        self.monotonic = monotonic
+        self.url = Self.requestURL(configuration)
         self.token = token
         self.transport = transport
         self.logger = logger
@@ -44,21 +63,57 @@ public struct SecretsClient: Sendable {
     /// `fetch()`, also returning the response's `ETag` (if the server sent one), so `--watch` can make
     /// its first poll conditional.
     public func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?) {
+        let fetched = try startUpFetch()
+        return (fetched.secrets, fetched.etag)
+    }
+
+    /// The start-up fetch: retries per `policy` (only retryable errors; a 429 waits out its
+    /// `Retry-After` without using up a retry, within `--max-wait`).
+    public func startUpFetch() throws(FetchError) -> StartUpFetch {
         warnIfPlainHTTP()
+        let started = monotonic()
         var attempt = 1
+        var failures = 0
+        var rateLimits = 0
+        var waited = 0.0
+        var lastRateLimitWait: Double?
         while true {
             do throws(FetchError) {
-                switch try fetchOnce(ifNoneMatch: nil, attempt: attempt) {
-                case .secrets(let secrets, let etag): return (secrets, etag)
+                switch try fetchOnce(ifNoneMatch: nil, attempt: (attempt, policy.retries + 1 + rateLimits)) {
+                case .secrets(let secrets, let etag):
+                    return StartUpFetch(secrets: secrets, etag: etag, rateLimitWait: lastRateLimitWait)
                 case .notModified: throw FetchError.unexpectedStatus(304)
                 }
-            } catch let error where error.isRetryable && policy.shouldRetry(afterAttempt: attempt) {
-                let wait = policy.delay(beforeRetry: attempt, retryAfter: error.retryAfter, random: random())
-                logger.debug("attempt \(attempt) failed: \(error); retrying in \(Self.milliseconds(wait)) ms")
-                sleep(wait)
-                attempt += 1
-            } catch {
-                throw attempt > 1 && error.isRetryable ? .gaveUp(attempts: attempt, last: error) : error
+            } catch let error where error.isRetryable {
+                // With --fallback, a 429 counts as an ordinary failure (against --retries, its
+                // Retry-After honoured up to 4 s), so a start-up that is only being rate limited
+                // starts from the copy after about a minute instead of waiting out --max-wait.
+                var rateLimited = false
+                if case .rateLimited = error, configuration.fallback == nil { rateLimited = true }
+                if rateLimited { rateLimits += 1 } else { failures += 1 }
+                let decision = policy.decide(
+                    rateLimited: rateLimited, failures: failures, rateLimits: rateLimits,
+                    retryAfter: error.retryAfter, elapsed: monotonic() - started, random: random())
+                switch decision {
+                case .retry(let wait):
+                    if rateLimited {
+                        lastRateLimitWait = wait
+                        // Said once, not per attempt: a fleet's logs stay short, a person knows why it waits.
+                        if rateLimits == 1 {
+                            logger.info(
+                                "the API is rate limiting requests (HTTP 429); waiting \(Seconds.format(wait)) "
+                                    + "and retrying for up to --max-wait \(DurationText.format(policy.maxWait))")
+                        }
+                    }
+                    logger.debug("attempt \(attempt) failed: \(error); retrying in \(Self.milliseconds(wait)) ms")
+                    sleep(wait)
+                    waited += wait
+                    attempt += 1
+                case .retriesUsed:
+                    throw attempt > 1 ? .gaveUp(attempts: attempt, last: error) : error
+                case .maxWaitReached:
+                    throw .maxWaitReached(waited: waited, attempts: attempt, maxWait: policy.maxWait, last: error)
+                }
             }
         }
     }
@@ -82,12 +137,24 @@ public struct SecretsClient: Sendable {
     }
 
     private func requestURL() throws(FetchError) -> HTTPURL {
+        try url.get()
+    }
+
+    private static func requestURL(_ configuration: Configuration) -> Result<HTTPURL, FetchError> {
+        Result { () throws(FetchError) -> HTTPURL in try buildURL(configuration) }
+    }
+
+    private static func buildURL(_ configuration: Configuration) throws(FetchError) -> HTTPURL {
         try SecretsURL.build(
             apiURL: configuration.apiURL, project: configuration.project, environment: configuration.environment,
             resolve: configuration.resolve)
     }
 
-    private func fetchOnce(ifNoneMatch etag: String?, attempt: Int?) throws(FetchError) -> FetchResult {
+    /// - Parameter attempt: its number and the most there can be (429s do not count against it),
+    ///   for the debug log.
+    private func fetchOnce(ifNoneMatch etag: String?, attempt: (number: Int, of: Int)?) throws(FetchError)
+        -> FetchResult
+    {
         try Self.checkToken(token.value)
         let start = try requestURL()
         var url = start
@@ -97,7 +164,7 @@ public struct SecretsClient: Sendable {
             "User-Agent": "soup-run/\(SoupRunVersion.string)",
         ]
         if let etag { headers["If-None-Match"] = etag }
-        let label = attempt.map { " (attempt \($0) of \(policy.retries + 1))" } ?? ""
+        let label = attempt.map { " (attempt \($0.number) of \($0.of))" } ?? ""
         var redirects = 0
         while true {
             logger.debug("GET \(shown(url))\(label)")

@@ -48,15 +48,19 @@ public struct LayerError: SourceFailure, Equatable {
     public var pollFailure: PollFailure {
         let state: String
         var retryAfter: Double? = nil
+        var rateLimited = false
         switch cause {
         case .fetch(let error):
             state = PollFailure.state(of: error)
             retryAfter = error.retryAfter
+            rateLimited = PollFailure(error).rateLimited
         case .missingFile: state = "missing file"
         case .unreadableFile: state = "unreadable file"
         case .fileTooLarge: state = "file too large"
         case .syntax: state = "syntax"
         }
-        return PollFailure(state: (layer.map { $0 + ": " } ?? "") + state, message: description, retryAfter: retryAfter)
+        return PollFailure(
+            state: (layer.map { $0 + ": " } ?? "") + state, message: description, retryAfter: retryAfter,
+            rateLimited: rateLimited)
     }
 }

@@ -23,6 +23,37 @@ public enum PollSchedule {
         return delay
     }
 
+    /// The effective interval after a poll refused for the rate limit: doubled, at least the
+    /// `Retry-After`, at most `maxBackoff` (or the interval when longer).
+    public static func slowedDown(_ effective: Double, interval: Double, retryAfter: Double?) -> Double {
+        let cap = max(maxBackoff, interval)
+        return min(cap, max(effective * 2, retryAfter ?? 0, interval))
+    }
+
+    /// The effective interval after an answer: a tenth closer to `interval` each time, so a fleet
+    /// that was refused comes back to its pace over several polls rather than all at once.
+    public static func recovered(_ effective: Double, interval: Double) -> Double {
+        max(interval, effective * recoveryFactor)
+    }
+
+    /// How much of the effective interval is kept per answered poll.
+    public static let recoveryFactor = 0.9
+
+    /// The part of the effective interval a refused poll's random share is taken from, at most:
+    /// longer shares would leave some clients of a fleet unanswered for many minutes.
+    public static let maxRateLimitShare: Double = 120
+
+    /// The wait after a poll refused for the rate limit (429): its `Retry-After` (capped like any
+    /// wait) plus a random share of the effective interval, so clients refused together spread out
+    /// instead of coming back in step when the window opens.
+    public static func rateLimitedDelay(retryAfter: Double?, effective: Double, interval: Double, unit: Double)
+        -> Double
+    {
+        let cap = max(maxBackoff, interval)
+        let floor = min(max(retryAfter ?? 0, 0), cap)
+        return floor + min(effective, max(maxRateLimitShare, interval)) * clampUnit(unit)
+    }
+
     /// The random delay before one restart, in [0, splay).
     public static func splayDelay(_ splay: Double, unit: Double) -> Double {
         splay > 0 ? splay * clampUnit(unit) : 0

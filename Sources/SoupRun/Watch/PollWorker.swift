@@ -1,17 +1,36 @@
 import CSoupProcess
 import SoupCore
 
-/// Runs each poll on a short-lived thread of its own, so a slow API never delays signal
-/// handling or reaping: the thread fetches, leaves the result in a slot and wakes the loop
-/// through the self-pipe. `WatchMachine` asks for one poll at a time, so at most one runs.
+/// Runs polls on one thread of its own, started with the first poll and kept for the process's
+/// life, so a slow API never delays signal handling or reaping: the thread waits for a request,
+/// fetches, leaves the result in a slot and wakes the loop through the self-pipe.
+/// `WatchMachine` asks for one poll at a time, so at most one runs.
 ///
-/// A plain pthread (every signal blocked from its first instruction) rather than Dispatch
-/// keeps libdispatch's signal handling out of soup-run. A thread per poll rather than one that
-/// waits for requests: nothing sleeps on a condition between polls, and a poll every few
-/// seconds makes the thread's start-up cost irrelevant.
+/// One kept thread rather than one per poll: with the transport's kept connection, an idle poll is
+/// then a few system calls (a futex wake, the request and its answer, the self-pipe) instead of a
+/// thread's creation and teardown. A plain pthread (every signal blocked from its first
+/// instruction) rather than Dispatch keeps libdispatch's signal handling out of soup-run. Between
+/// polls the thread sleeps on a condition variable (no timer ticks).
 final class PollWorker: Sendable {
     private let poll: @Sendable (String?) -> PollResult
-    private let finished = Locked<PollResult?>(nil)
+    private let slots = Locked(Slots())
+
+    /// What the loop and the thread pass each other, under one lock.
+    private struct Slots {
+        /// A poll asked for and not yet begun (its `If-None-Match`).
+        var request: Request?
+        /// The last poll's result, until `take()`.
+        var finished: PollResult?
+        var threadStarted = false
+    }
+
+    private struct Request {
+        var etag: String?
+    }
+
+    /// How long the thread sleeps before looking again when no poll is asked for (it is woken at
+    /// once when one is): only a bound on the wait, not a schedule.
+    static let idleWait: Double = 3600
 
     /// - Parameter poll: one conditional fetch turned into a `PollResult` (blocking).
     init(poll: @escaping @Sendable (String?) -> PollResult) {
@@ -22,14 +41,23 @@ final class PollWorker: Sendable {
     /// - Returns: nil, or an errno when the thread could not be started.
     @discardableResult
     func start(ifNoneMatch etag: String?) -> Int32? {
-        let context = Unmanaged.passRetained(Job(worker: self, etag: etag)).toOpaque()
+        let needsThread = slots.update { slots -> Bool in
+            slots.request = Request(etag: etag)
+            defer { slots.threadStarted = true }
+            return !slots.threadStarted
+        }
+        guard needsThread else { return nil }
+        let context = Unmanaged.passRetained(self).toOpaque()
         let failure = soup_thread_start(
             { context in
-                let job = Unmanaged<Job>.fromOpaque(context!).takeRetainedValue()
-                job.worker.run(ifNoneMatch: job.etag)
+                Unmanaged<PollWorker>.fromOpaque(context!).takeRetainedValue().serve()
             }, context)
         guard failure == 0 else {
-            Unmanaged<Job>.fromOpaque(context).release()
+            Unmanaged<PollWorker>.fromOpaque(context).release()
+            slots.withLock { slots in
+                slots.request = nil
+                slots.threadStarted = false
+            }
             return failure
         }
         return nil
@@ -37,26 +65,26 @@ final class PollWorker: Sendable {
 
     /// The finished poll's result, once (nil while it runs).
     func take() -> PollResult? {
-        finished.withLock { slot in
-            defer { slot = nil }
-            return slot
+        slots.withLock { slots in
+            defer { slots.finished = nil }
+            return slots.finished
         }
     }
 
-    /// The thread's body: fetch, publish, wake the loop.
-    private func run(ifNoneMatch etag: String?) {
-        let result = poll(etag)
-        finished.withLock { $0 = result }
-        soup_signals_wake()
-    }
-
-    /// What one thread needs, passed through C as its context (retained until it runs).
-    private final class Job: Sendable {
-        let worker: PollWorker
-        let etag: String?
-        init(worker: PollWorker, etag: String?) {
-            self.worker = worker
-            self.etag = etag
+    /// The thread's body: wait for a request, fetch, publish, wake the loop; for ever (the thread
+    /// ends with the process).
+    private func serve() {
+        while true {
+            guard slots.wait(seconds: Self.idleWait, for: { $0.request != nil }) else { continue }
+            guard
+                let request = slots.withLock({ slots -> Request? in
+                    defer { slots.request = nil }
+                    return slots.request
+                })
+            else { continue }
+            let result = poll(request.etag)
+            slots.withLock { $0.finished = result }
+            soup_signals_wake()
         }
     }
 }

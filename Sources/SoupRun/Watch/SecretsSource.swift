@@ -8,6 +8,16 @@ public protocol SecretsSource<Failure>: Sendable {
     func fetchWithETag() throws(Failure) -> (secrets: [String: String], etag: String?)
     /// One attempt, with `If-None-Match` when `etag` is given (each poll).
     func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult
+    /// The start-up fetch, also saying how long a rate limit last made it wait.
+    func startUpFetch() throws(Failure) -> StartUpFetch
+}
+
+extension SecretsSource {
+    /// A source that knows nothing of rate limits: `fetchWithETag()`, never rate limited.
+    public func startUpFetch() throws(Failure) -> StartUpFetch {
+        let fetched = try fetchWithETag()
+        return StartUpFetch(secrets: fetched.secrets, etag: fetched.etag)
+    }
 }
 
 /// A source's failure: a message and exit code at start, one failing poll under `--watch`.
@@ -30,6 +40,7 @@ extension PollFailure {
     /// a server that keeps answering 500 is logged once, while 500 then 429 is logged twice.
     public init(_ error: FetchError) {
         self.init(state: Self.state(of: error), message: error.description, retryAfter: error.retryAfter)
+        self.rateLimited = Self.state(of: error) == Self.state(of: .rateLimited(retryAfter: nil))
     }
 
     static func state(of error: FetchError) -> String {
@@ -46,7 +57,7 @@ extension PollFailure {
         case .invalidData, .bodyTooLarge, .headersTooLarge: return "invalid data"
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .notHTTP: return "configuration"
         case .proxyRefused(_, _, let status): return "proxy \(status)"
-        case .gaveUp(_, let last): return state(of: last)
+        case .gaveUp(_, let last), .maxWaitReached(_, _, _, let last): return state(of: last)
         case .fallbackUnusable: return "fallback"
         }
     }

@@ -115,25 +115,28 @@ extension WatchMachine {
     mutating func pollFinished(_ result: PollResult, now: Double) -> [WatchAction] {
         pollInFlight = false
         switch result {
+        case .failed(let failure) where failure.rateLimited:
+            effectiveInterval = PollSchedule.slowedDown(
+                effectiveInterval, interval: settings.interval, retryAfter: failure.retryAfter)
+            let delay = PollSchedule.rateLimitedDelay(
+                retryAfter: failure.retryAfter, effective: effectiveInterval, interval: settings.interval,
+                unit: unitRandom())
+            nextPollAt = now + delay
+            return logFailure(failure, delay: delay)
         case .failed(let failure):
             failures += 1
             let delay = PollSchedule.backoff(
                 failures: failures, interval: settings.interval,
                 retryAfter: failure.retryAfter, unit: unitRandom())
             nextPollAt = now + delay
-            let message =
-                "cannot refresh secrets: \(failure.message); the command keeps its current secrets; "
-                + "next attempt in \(Seconds.format(delay))"
-            guard failure.state != failureState else { return [.log(.debug, message)] }
-            failureState = failure.state
-            return [.log(.warning, message)]
+            return logFailure(failure, delay: delay)
         case .notModified:
             let actions = recovered()
-            nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
+            nextPollAt = now + PollSchedule.jittered(effectiveInterval, unit: unitRandom())
             return actions + [.log(.debug, "secrets not modified")]
         case .environment(let environment, let newTag, let files):
             let actions = recovered()
-            nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
+            nextPollAt = now + PollSchedule.jittered(effectiveInterval, unit: unitRandom())
             let changedFiles = desiredFiles.changed(in: files)
             if !changedFiles.isEmpty && pollsAllowed {
                 // Files first: a reload or the next child must find them in place. The ETag is
@@ -146,12 +149,28 @@ extension WatchMachine {
         }
     }
 
+    /// A failed poll's message: a warning when its state is new, else only in the debug log.
+    private mutating func logFailure(_ failure: PollFailure, delay: Double) -> [WatchAction] {
+        let message =
+            "cannot refresh secrets: \(failure.message); the command keeps its current secrets; "
+            + "next attempt in \(Seconds.format(delay))"
+        guard failure.state != failureState else { return [.log(.debug, message)] }
+        failureState = failure.state
+        return [.log(.warning, message)]
+    }
+
     private mutating func recovered() -> [WatchAction] {
+        let slowed = effectiveInterval
+        effectiveInterval = PollSchedule.recovered(effectiveInterval, interval: settings.interval)
         defer {
             failures = 0
             failureState = nil
         }
         guard failureState != nil else { return [] }
-        return [.log(.info, "secrets API answering again; polling every \(Seconds.format(settings.interval))")]
+        let pace =
+            slowed > settings.interval
+            ? "polling every \(Seconds.format(slowed)), back to \(Seconds.format(settings.interval)) gradually"
+            : "polling every \(Seconds.format(settings.interval))"
+        return [.log(.info, "secrets API answering again; \(pace)")]
     }
 }

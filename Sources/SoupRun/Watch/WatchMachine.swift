@@ -79,6 +79,8 @@ public struct WatchMachine {
     var nextPollAt: Double = 0
     var failures = 0
     var failureState: String? = nil
+    /// The interval polls keep to: `--interval`, longer while the API refuses for its rate limit.
+    public internal(set) var effectiveInterval: Double
     /// Random unit values in [0, 1) for jitter and splay (a fixed sequence in tests).
     var unitRandom: () -> Double
 
@@ -99,12 +101,20 @@ public struct WatchMachine {
         self.desiredFiles = files
         self.etag = etag
         self.unitRandom = random
+        self.effectiveInterval = settings.interval
+    }
+
+    /// The start-up fetch was rate limited, last for `retryAfter` seconds: the polls begin at that
+    /// pace (at least `--interval`) and come back to `--interval` as answers arrive.
+    public mutating func startRateLimited(retryAfter: Double) {
+        effectiveInterval = PollSchedule.slowedDown(
+            settings.interval, interval: settings.interval, retryAfter: retryAfter)
     }
 
     /// The first actions: write the files, if any, then spawn the child with the initial
     /// environment; the first poll is one (jittered) interval later.
     public mutating func start(now: Double) -> [WatchAction] {
-        nextPollAt = now + PollSchedule.jittered(settings.interval, unit: unitRandom())
+        nextPollAt = now + PollSchedule.jittered(effectiveInterval, unit: unitRandom())
         phase = .starting
         if !runningFiles.files.isEmpty {
             pendingWrite = .initial

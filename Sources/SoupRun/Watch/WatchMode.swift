@@ -88,9 +88,9 @@ public enum WatchMode {
         fetched observe: ([String: String]) -> Void = { _ in }
     ) throws(StartError) -> (WatchMachine, ChildSetupBuilder) {
         let settings = configuration.watch ?? Configuration.Watch()
-        let fetched: (secrets: [String: String], etag: String?)
+        let fetched: StartUpFetch
         do {
-            fetched = try source.fetchWithETag()
+            fetched = try source.startUpFetch()
         } catch {
             throw .fetch(error)
         }
@@ -112,9 +112,11 @@ public enum WatchMode {
         }
         built.merge.warnings.forEach { logger.warning($0) }
         observe(fetched.secrets)
-        let machine = WatchMachine(
+        var machine = WatchMachine(
             settings: settings, environment: built.merge.environment, etag: fetched.etag, files: built.files,
             reload: configuration.files.reload, polling: configuration.watch != nil)
+        // A start-up the API held back: the first polls keep to the pace it just allowed.
+        if let wait = fetched.rateLimitWait { machine.startRateLimited(retryAfter: wait) }
         return (machine, setup)
     }
 

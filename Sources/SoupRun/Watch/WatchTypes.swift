@@ -38,11 +38,14 @@ public struct PollFailure: Sendable, Equatable {
     public var message: String
     /// Seconds the server asked us to wait (`Retry-After`).
     public var retryAfter: Double?
+    /// The API refused the request for its rate limit (429): polls slow down, see `PollSchedule`.
+    public var rateLimited: Bool
 
-    public init(state: String, message: String, retryAfter: Double? = nil) {
+    public init(state: String, message: String, retryAfter: Double? = nil, rateLimited: Bool = false) {
         self.state = state
         self.message = message
         self.retryAfter = retryAfter
+        self.rateLimited = rateLimited
     }
 }
 

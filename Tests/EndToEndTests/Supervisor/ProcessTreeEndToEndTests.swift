@@ -85,8 +85,11 @@ let daemonScript = #"""
                 environment: ["PATH": "/usr/bin:/bin", "SOUP_TOKEN": DevServer.demoToken])
             defer { watchKillDaemons(of: run) }
             #expect(run.waitForOutput("ready cwd=\(path) value=unset", in: .stdout, timeout: 30), "\(run.stderrText)")
-            let cwd = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(run.pid)/cwd")
-            #expect(cwd == "/", "the supervisor pins no mount")
+            // The child can print before the supervisor, back from the spawn, has moved: wait (bounded).
+            let cwdIsRoot = watchWaitUntil(run, timeout: 10) {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(run.pid)/cwd")) == "/"
+            }
+            #expect(cwdIsRoot, "the supervisor pins no mount")
             try server.setSecret("WATCHED", "v", token: DevServer.demoToken)
             #expect(
                 run.waitForOutput("ready cwd=\(path) value=v", in: .stdout, timeout: 30),

@@ -23,9 +23,14 @@ public final class FakeAPI: @unchecked Sendable {
     /// Every request received so far, in order.
     public var requests: [HTTPRequest] { lock.withLock { recorded } }
 
-    public init(_ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws {
+    /// Connections the server accepted so far.
+    public var connections: Int { server.connectionsAccepted }
+
+    /// - Parameter idleTimeout: how long the server keeps an idle kept-alive connection open.
+    public init(idleTimeout: Double = 10, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) throws {
         var limits = HTTPLimits()
         limits.shutdownTimeout = 2
+        limits.idleTimeout = idleTimeout
         let box = Box()
         server = HTTPServer(host: "127.0.0.1", port: 0, limits: limits) { request in
             box.owner?.record(request)

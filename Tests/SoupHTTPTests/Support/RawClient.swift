@@ -29,27 +29,36 @@ final class RawClient {
     private var received: [UInt8] = []
     private(set) var sawEnd = false
 
-    /// Connects, or returns the errno of `connect` (ECONNREFUSED when nothing listens).
-    static func connect(port: UInt16) -> Result<RawClient, ConnectError> {
+    /// Connects to 127.0.0.1, or returns the errno of `connect` (ECONNREFUSED when nothing listens).
+    /// - Parameter source: the local IPv4 address to connect from (another 127.x.y.z is another
+    ///   peer to the server), or nil for the kernel's choice.
+    static func connect(port: UInt16, from source: UInt32? = nil) -> Result<RawClient, ConnectError> {
         let fd = socket(AF_INET, streamType, 0)
         guard fd >= 0 else { return .failure(ConnectError(code: errno)) }
         #if canImport(Darwin)
             var one: Int32 = 1
             _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                systemConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        // Bind to the source address (when given), then connect to 127.0.0.1:port.
+        let steps: [(UInt32, UInt16, (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32)] =
+            (source.map { [($0, UInt16(0), { bind($0, $1, $2) })] } ?? []) + [
+                (0x7F00_0001, port, { systemConnect($0, $1, $2) })
+            ]
+        for (host, hostPort, call) in steps {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = hostPort.bigEndian
+            address.sin_addr.s_addr = host.bigEndian
+            let status = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
-        }
-        guard status == 0 else {
-            let code = errno
-            close(fd)
-            return .failure(ConnectError(code: code))
+            guard status == 0 else {
+                let code = errno
+                close(fd)
+                return .failure(ConnectError(code: code))
+            }
         }
         return .success(RawClient(fd: fd))
     }

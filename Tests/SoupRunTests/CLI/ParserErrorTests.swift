@@ -132,6 +132,9 @@ import Testing
         + ["-1", "101", "1.5", "abc", "", "0x1", "99999999999"].map {
             Case(["--retries=\($0)"] + pec, .usage, "--retries")
         }
+        + ["-1", "86401", "2d", "1w", "s", "1.5.1m", "1e3", "1 m", "m1"].map {
+            Case(["--max-wait=\($0)"] + pec, .usage, "--max-wait", "duration")
+        }
         + ["0.05", "0", "86401", "x"].map {
             Case(["--watch", "--interval=\($0)"] + pec, .usage, "--interval", "'\($0)'")
         }

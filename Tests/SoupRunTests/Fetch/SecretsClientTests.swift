@@ -52,11 +52,11 @@ import Testing
         #expect(log.text.contains("retrying in 250 ms"))
     }
 
-    @Test func honoursRetryAfter() throws {
-        let transport = FetchScriptedTransport([FetchFixtures.status(429, retryAfter: "2"), FetchFixtures.ok([:])])
+    @Test func honoursRetryAfterOfA429InFullPlusARandomTenth() throws {
+        let transport = FetchScriptedTransport([FetchFixtures.status(429, retryAfter: "20"), FetchFixtures.ok([:])])
         let sleeper = FetchSleepRecorder()
         _ = try FetchFixtures.client(transport, sleeper: sleeper).fetch()
-        #expect(sleeper.waits == [2])
+        #expect(sleeper.waits == [21])
     }
 
     @Test func givesUpAfterTheRetriesAndSaysHowManyAttempts() {
@@ -250,20 +250,21 @@ import Testing
         project: "my-app", environment: "prod", mode: .run(command: ["true"]), token: .literal(Secret("t")))
 
     @Test(arguments: [
-        TransportResult.failure(TransportFailure(.timedOut, "timed out")),
-        FetchFixtures.status(503, retryAfter: "100000"),
-        FetchFixtures.status(429, retryAfter: "86400"),
+        (TransportResult.failure(TransportFailure(.timedOut, "timed out")), 4),
+        (FetchFixtures.status(503, retryAfter: "100000"), 4),
+        // A rate limit longer than --max-wait is not waited for at all.
+        (FetchFixtures.status(429, retryAfter: "86400"), 1),
     ])
-    func defaultsGiveUpInUnderAMinute(result: TransportResult) {
+    func defaultsGiveUpInUnderAMinute(result: TransportResult, attempts: Int) {
         let clock = FakeClock()
         var configuration = Self.defaults
         configuration.apiURL = FetchFixtures.api
         let client = SecretsClient(
             configuration: configuration, token: Secret(FetchFixtures.token),
             transport: SlowTransport(clock: clock, result: result), logger: FetchLogBuffer().logger(.quiet),
-            sleep: { clock.wait($0) }, random: { 0.999_999 })
+            sleep: { clock.wait($0) }, random: { 0.999_999 }, monotonic: { clock.now })
         #expect(throws: FetchError.self) { try client.fetch() }
-        #expect(clock.attempts == 4)
+        #expect(clock.attempts == attempts)
         #expect(clock.now < 60, "the fetch would take \(clock.now) s")
     }
 }

@@ -82,9 +82,9 @@ struct WatchModeTests {
         (.gaveUp(attempts: 2, last: .rateLimited(retryAfter: nil)), "http 429"),
     ])
     func fetchErrorsBecomeFailuresWithAStateAndRetryAfter(error: FetchError, state: String) {
-        #expect(
-            poll(.failure(error))
-                == .failed(PollFailure(state: state, message: error.description, retryAfter: error.retryAfter)))
+        let expected = PollFailure(
+            state: state, message: error.description, retryAfter: error.retryAfter, rateLimited: state == "http 429")
+        #expect(poll(.failure(error)) == .failed(expected))
     }
 
     @Test func aMergeThatFailsIsAFailureNotAnEmptyEnvironment() {

@@ -1,0 +1,95 @@
+import Testing
+
+@testable import SoupRun
+
+@Suite("WatchMachine and PollSchedule: polling under a rate limit")
+struct WatchRateLimitTests {
+    static func refused(_ retryAfter: Double?) -> PollResult {
+        .failed(PollFailure(state: "http 429", message: "HTTP 429", retryAfter: retryAfter, rateLimited: true))
+    }
+
+    static let oneSecond = Configuration.Watch(interval: 1, stopSignal: 15, stopTimeout: 5, splay: 0)
+
+    @Test func theEffectiveIntervalDoublesAtLeastToRetryAfterAndIsCapped() {
+        #expect(PollSchedule.slowedDown(1, interval: 1, retryAfter: nil) == 2)
+        #expect(PollSchedule.slowedDown(1, interval: 1, retryAfter: 40) == 40)
+        #expect(PollSchedule.slowedDown(40, interval: 1, retryAfter: 5) == 80)
+        #expect(PollSchedule.slowedDown(200, interval: 1, retryAfter: nil) == 300)
+        #expect(PollSchedule.slowedDown(600, interval: 600, retryAfter: 10) == 600, "never below --interval")
+    }
+
+    @Test func answersBringItBackByATenthEachDownToTheInterval() {
+        #expect(PollSchedule.recovered(100, interval: 1) == 90)
+        #expect(PollSchedule.recovered(1.05, interval: 1) == 1)
+        var effective = 300.0
+        var polls = 0
+        while effective > 1 {
+            effective = PollSchedule.recovered(effective, interval: 1)
+            polls += 1
+        }
+        #expect(polls == 55, "gradually: from 5 minutes to 1 s over 55 answers")
+    }
+
+    @Test(arguments: [0.0, 0.25, 0.5, 0.999_999])
+    func aRefusedPollWaitsRetryAfterPlusARandomShare(unit: Double) {
+        let delay = PollSchedule.rateLimitedDelay(retryAfter: 30, effective: 40, interval: 1, unit: unit)
+        #expect(abs(delay - (30 + 40 * unit)) < 1e-9)
+        let long = PollSchedule.rateLimitedDelay(retryAfter: 30, effective: 300, interval: 1, unit: unit)
+        #expect(abs(long - (30 + 120 * unit)) < 1e-9, "the share comes from at most 2 minutes")
+        let capped = PollSchedule.rateLimitedDelay(retryAfter: 3600, effective: 2, interval: 1, unit: unit)
+        #expect(abs(capped - (300 + 2 * unit)) < 1e-9)
+    }
+
+    @Test func refusedPollsSpreadGrowAndComeBackGradually() {
+        var h = WatchHarness(settings: Self.oneSecond, random: [0.5])
+        var gaps: [Double] = []
+        var at = h.now
+        h.poll(answer: Self.refused(10))
+        for _ in 0..<3 {
+            at = h.now
+            h.poll(answer: Self.refused(10))
+            gaps.append((h.now - at).rounded())
+        }
+        // Retry-After 10 plus half the effective interval, which goes 10 (Retry-After), 20, 40, 80.
+        #expect(gaps == [15, 20, 30])
+        #expect(h.machine.effectiveInterval == 80)
+        at = h.now
+        h.poll(answer: .notModified)
+        #expect((h.now - at).rounded() == 50)
+        var answered: [Double] = []
+        for _ in 0..<3 {
+            at = h.now
+            h.poll(answer: .notModified)
+            answered.append(h.now - at)
+        }
+        #expect(answered.map { $0.rounded() } == [72, 65, 58], "a tenth shorter per answer, not at once")
+        #expect(h.logs(.warning).count == 1, "a rate limit is one state, logged once")
+        #expect(h.logs(.info) == ["secrets API answering again; polling every 80 s, back to 1 s gradually"])
+    }
+
+    @Test func differentRandomValuesDoNotPollInStep() {
+        var times: Set<Double> = []
+        for unit in [0.1, 0.3, 0.6, 0.9] {
+            var h = WatchHarness(settings: Self.oneSecond, random: [0.5, unit])
+            h.poll(answer: Self.refused(30))
+            let at = h.now
+            h.poll(answer: .notModified)
+            times.insert((h.now - at).rounded())
+        }
+        #expect(times.count == 4)
+    }
+
+    @Test func aRateLimitedStartUpPollsAtThePaceItWasAllowed() {
+        var machine = WatchMachine(settings: Self.oneSecond, environment: [:], etag: nil, random: { 0.5 })
+        machine.startRateLimited(retryAfter: 45)
+        #expect(machine.effectiveInterval == 45)
+        _ = machine.start(now: 0)
+        #expect(machine.nextDeadline == 45)
+    }
+
+    @Test func otherFailuresKeepTheirBackoffAndLeaveTheEffectiveInterval() {
+        var h = WatchHarness(settings: Self.oneSecond, random: [0.5])
+        h.poll(answer: .failed(PollFailure(state: "http 503", message: "HTTP 503")))
+        #expect(h.machine.effectiveInterval == 1)
+    }
+}
