@@ -6,25 +6,6 @@ import SoupCore
     import Darwin
 #endif
 
-/// What `stat` says about a file: when any of it changes, the file was rewritten or replaced.
-public struct TokenFileStamp: Sendable, Equatable {
-    public var device: UInt64
-    public var inode: UInt64
-    public var size: Int64
-    /// Nanoseconds since the epoch.
-    public var modified: Int64
-    /// The permission bits (`0o600`).
-    public var permissions: UInt32
-
-    public init(device: UInt64, inode: UInt64, size: Int64, modified: Int64, permissions: UInt32) {
-        self.device = device
-        self.inode = inode
-        self.size = size
-        self.modified = modified
-        self.permissions = permissions
-    }
-}
-
 /// Every call soup-run makes into the operating system outside fetch and exec: the environment,
 /// stdout/stderr, files, sleeping, the clock, exiting. Logic elsewhere takes these as values.
 public enum Platform {
@@ -186,21 +167,6 @@ public enum Platform {
         case S_IFDIR: return "a directory"
         default: return "a special file"
         }
-    }
-
-    /// The identity, size, modification time and permission bits of the file at `path` (links
-    /// followed, so a Kubernetes `..data` symlink swap counts as a change), or nil.
-    public static func tokenFileStamp(_ path: String) -> TokenFileStamp? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        #if canImport(Darwin)
-            let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-            let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
-        return TokenFileStamp(
-            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: modified,
-            permissions: UInt32(info.st_mode & 0o7777))
     }
 
     /// The current working directory (`/` when it cannot be read, as for a directory removed

@@ -19,7 +19,7 @@ struct RunEffects: Sendable {
     /// Overwrites the token where other processes can read it back (soup-run's argv, environ).
     var conceal: @Sendable (Secret) -> Void = { _ in }
     /// `stat` of a file: the token file's permissions, and whether it changed under `--watch`.
-    var fileStamp: @Sendable (String) -> TokenFileStamp? = { _ in nil }
+    var fileStamp: @Sendable (String) -> FileStamp? = { _ in nil }
 
     static let live = RunEffects(
         writeOutput: { Platform.writeStandardOutput($0) },
@@ -30,7 +30,7 @@ struct RunEffects: Sendable {
         sleep: { Platform.sleep(seconds: $0) },
         exec: { Exec.replaceProcess(command: $0, environment: $1) },
         conceal: { TokenProtection.conceal($0) },
-        fileStamp: { Platform.tokenFileStamp($0) }
+        fileStamp: { path in (try? Platform.fileStamp(path)) ?? nil }
     )
 }
 

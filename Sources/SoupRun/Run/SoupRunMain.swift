@@ -65,7 +65,7 @@ public enum SoupRunMain {
         let token = try TokenLoader.load(configuration.token, readFile: effects.readFile)
         // Before the fetch and for the supervisor's whole life: `ps` shows `--token ***`.
         effects.conceal(token)
-        var tokenFile: (path: String, stamp: TokenFileStamp?)? = nil
+        var tokenFile: (path: String, stamp: FileStamp?)? = nil
         if case .file(let path) = configuration.token {
             let stamp = effects.fileStamp(path)
             tokenFile = (path, stamp)

@@ -14,20 +14,20 @@ final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable wher
     private struct State {
         var token: Secret
         var client: Source
-        var stamp: TokenFileStamp?
+        var stamp: FileStamp?
     }
 
     private let path: String
     private let makeClient: @Sendable (Secret) -> Source
     private let readFile: @Sendable (String) throws -> [UInt8]
-    private let fileStamp: @Sendable (String) -> TokenFileStamp?
+    private let fileStamp: @Sendable (String) -> FileStamp?
     private let logger: Logger
     private let state: Locked<State>
 
     init(
-        path: String, token: Secret, stamp: TokenFileStamp?, makeClient: @escaping @Sendable (Secret) -> Source,
+        path: String, token: Secret, stamp: FileStamp?, makeClient: @escaping @Sendable (Secret) -> Source,
         readFile: @escaping @Sendable (String) throws -> [UInt8],
-        fileStamp: @escaping @Sendable (String) -> TokenFileStamp?,
+        fileStamp: @escaping @Sendable (String) -> FileStamp?,
         logger: Logger
     ) {
         self.path = path
@@ -57,7 +57,7 @@ final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable wher
 
     /// Re-reads the file; true when it holds a new usable token, which later polls then use.
     @discardableResult
-    private func reload(stamp: TokenFileStamp?) -> Bool {
+    private func reload(stamp: FileStamp?) -> Bool {
         state.withLock { $0.stamp = stamp }
         let token: Secret
         do {

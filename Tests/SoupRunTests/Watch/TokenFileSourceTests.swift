@@ -12,13 +12,14 @@ struct TokenFileSourceTests {
     final class FakeFile: @unchecked Sendable {
         private let lock = NSLock()
         private var content: String?
-        private var stampValue: TokenFileStamp?
+        private var stampValue: FileStamp?
         init(_ content: String) {
             self.content = content
             stampValue = Self.stamp(1)
         }
-        static func stamp(_ n: Int64) -> TokenFileStamp {
-            TokenFileStamp(device: 1, inode: UInt64(n), size: 10, modified: n, permissions: 0o600)
+        static func stamp(_ n: Int64) -> FileStamp {
+            FileStamp(
+                device: 1, inode: UInt64(n), size: 10, modifiedSeconds: n, modifiedNanoseconds: 0, permissions: 0o600)
         }
         func set(_ content: String?, stamp: Int64?) {
             lock.withLock {
@@ -34,7 +35,7 @@ struct TokenFileSourceTests {
                 return Array(text.utf8)
             }
         }
-        var stat: @Sendable (String) -> TokenFileStamp? { { [self] _ in lock.withLock { stampValue } } }
+        var stat: @Sendable (String) -> FileStamp? { { [self] _ in lock.withLock { stampValue } } }
     }
 
     static func source(_ file: FakeFile, _ transport: FetchScriptedTransport, log: FetchLogBuffer) -> TokenFileSource<
