@@ -136,9 +136,13 @@ public enum DurableFile {
     }
 
     /// Removes the temporary files `replace` leaves when killed mid-write (`.<name>.tmp-*` next to
-    /// the target of `path`): each is a full copy of the content. Only safe while no other process
-    /// writes the same file (the caller holds a lock on it). Returns the paths removed.
-    public static func removeStaleTemporaries(of path: String) throws(FileError) -> [String] {
+    /// the target of `path`): each is a full copy of the content. Without `olderThan`, only safe
+    /// while no other process writes the same file (the caller holds a lock on it); with it, only
+    /// files last modified more than that many seconds ago are removed (a writer that shares the
+    /// file without a lock finishes a write in well under that). Returns the paths removed.
+    public static func removeStaleTemporaries(of path: String, olderThan age: Int? = nil) throws(FileError)
+        -> [String]
+    {
         let target = try resolvedTarget(of: path)
         let directory = directoryName(of: target)
         let prefix = temporaryPrefix(of: target)
@@ -153,6 +157,16 @@ public enum DurableFile {
             }
             guard name.hasPrefix(prefix) else { continue }
             let stale = "\(directory)/\(name)"
+            if let age {
+                var info = stat()
+                guard lstat(stale, &info) == 0 else { continue }
+                #if canImport(Darwin)
+                    let modified = Int(info.st_mtimespec.tv_sec)
+                #else
+                    let modified = Int(info.st_mtim.tv_sec)
+                #endif
+                guard Int(time(nil)) - modified > age else { continue }
+            }
             if unlink(stale) == 0 { removed.append(stale) }
         }
         return removed

@@ -49,6 +49,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: other), "another file's temporaries are not ours")
     }
 
+    @Test func withAnAgeOnlyTemporariesOlderThanItAreRemoved() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path + "/copy"
+        let old = dir.path + "/.copy.tmp-4242-1"
+        let young = dir.path + "/.copy.tmp-4243-1"
+        for file in [old, young] { #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8))) }
+        // Modified 11 minutes ago: as a write killed half-way long before.
+        var times = [timespec(tv_sec: time(nil) - 660, tv_nsec: 0), timespec(tv_sec: time(nil) - 660, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, old, &times, 0) == 0)
+        #expect(try DurableFile.removeStaleTemporaries(of: path, olderThan: 600) == [old])
+        #expect(dir.contents() == [".copy.tmp-4243-1"], "a young one may be another writer's, in flight")
+    }
+
     @Test func aSymbolicLinkIsWrittenThroughAndStaysALink() throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

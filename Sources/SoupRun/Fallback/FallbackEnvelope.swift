@@ -101,15 +101,34 @@ public enum FallbackEnvelope {
         header += salt + nonce
         var key = try FallbackCrypto.deriveKey(secret: Array(token.value.utf8), salt: salt, info: info)
         defer { FallbackCrypto.wipe(&key) }
-        var plaintext = Array(JSONValue.object(["data": .stringObject(secrets)]).encoded().utf8)
+        var plaintext = plaintext(of: secrets)
         defer { FallbackCrypto.wipe(&plaintext) }
         let sealed = try FallbackCrypto.seal(
             key: key, nonce: nonce, associatedData: header + binding.encoded, plaintext: plaintext)
         return header + sealed.ciphertext + sealed.tag
     }
 
+    /// What a copy of `secrets` encrypts: `{"data":{...}}` with the members sorted by name, so
+    /// equal secrets are equal bytes (how an unchanged start compares without parsing the copy).
+    static func plaintext(of secrets: [String: String]) -> [UInt8] {
+        Array(JSONValue.object(["data": .stringObject(secrets)]).encoded().utf8)
+    }
+
     /// The contents of `bytes`, only when they are a complete, unchanged copy for `token` and `binding`.
     static func open(_ bytes: [UInt8], binding: FallbackBinding, token: Secret) throws(OpenError) -> FallbackContents {
+        var opened = try openPlaintext(bytes, binding: binding, token: token)
+        defer { FallbackCrypto.wipe(&opened.plaintext) }
+        do {
+            return FallbackContents(secrets: try SecretsDocument.parse(opened.plaintext), writtenAt: opened.writtenAt)
+        } catch {
+            throw .invalidContents(error.description)
+        }
+    }
+
+    /// `open` without parsing: the decrypted bytes (the caller wipes them) and the time written.
+    static func openPlaintext(_ bytes: [UInt8], binding: FallbackBinding, token: Secret) throws(OpenError) -> (
+        plaintext: [UInt8], writtenAt: UInt64
+    ) {
         // The magic and version first, so a file of another kind or version says so even when short.
         guard bytes.starts(with: magic.prefix(bytes.count)) else { throw .notAFallbackFile }
         guard bytes.count > magic.count else { throw .truncated }
@@ -122,21 +141,15 @@ public enum FallbackEnvelope {
         let salt = Array(bytes[saltStart..<(saltStart + saltBytes)])
         let nonce = Array(bytes[(saltStart + saltBytes)..<headerBytes])
         let tagStart = bytes.count - FallbackCrypto.tagBytes
-        var plaintext: [UInt8]
         do throws(FallbackCrypto.Failure) {
             var key = try FallbackCrypto.deriveKey(secret: Array(token.value.utf8), salt: salt, info: info)
             defer { FallbackCrypto.wipe(&key) }
-            plaintext = try FallbackCrypto.open(
+            let plaintext = try FallbackCrypto.open(
                 key: key, nonce: nonce, associatedData: header + binding.encoded,
                 ciphertext: bytes[headerBytes..<tagStart], tag: bytes[tagStart...])
+            return (plaintext, writtenAt)
         } catch {
             throw error == .rejected ? .rejected : .crypto(error)
-        }
-        defer { FallbackCrypto.wipe(&plaintext) }
-        do {
-            return FallbackContents(secrets: try SecretsDocument.parse(plaintext), writtenAt: writtenAt)
-        } catch {
-            throw .invalidContents(error.description)
         }
     }
 

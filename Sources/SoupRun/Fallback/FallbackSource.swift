@@ -45,7 +45,9 @@ public struct FallbackSource<Upstream: SecretsSource>: SecretsSource where Upstr
             switch result {
             case .secrets(let secrets, _): kept(secrets)
             case .notModified:
-                if let secrets = lastFetched.withLock({ $0 }) { store.keep(secrets, logger: logger) }
+                if let secrets = lastFetched.withLock({ $0 }) {
+                    store.keep(secrets, token: upstream.currentToken, logger: logger)
+                }
             }
             return result
         } catch {
@@ -58,7 +60,7 @@ public struct FallbackSource<Upstream: SecretsSource>: SecretsSource where Upstr
 
     private func kept(_ secrets: [String: String]) {
         lastFetched.withLock { $0 = secrets }
-        store.keep(secrets, logger: logger)
+        store.keep(secrets, token: upstream.currentToken, logger: logger)
     }
 
     /// The copy's secrets, with the one warning that says where they come from; or the failure

@@ -8,11 +8,32 @@ public struct FallbackFiles: Sendable {
     public var replace: @Sendable (String, [UInt8]) throws(FileError) -> Void
     /// Durable removal; false when there was nothing to remove.
     public var remove: @Sendable (String) throws(FileError) -> Bool
+    /// Removes what an earlier write killed half-way left next to the file (returns the paths).
+    public var removeStale: @Sendable (String) -> [String]
+
+    public init(
+        read: @escaping @Sendable (String) throws(FileError) -> [UInt8]?,
+        replace: @escaping @Sendable (String, [UInt8]) throws(FileError) -> Void,
+        remove: @escaping @Sendable (String) throws(FileError) -> Bool,
+        removeStale: @escaping @Sendable (String) -> [String] = { _ in [] }
+    ) {
+        self.read = read
+        self.replace = replace
+        self.remove = remove
+        self.removeStale = removeStale
+    }
+
+    /// A temporary file is stale after this long: a write takes milliseconds, and soup-runs that
+    /// share one copy (a volume) hold no lock, so a younger one may be another's write in flight.
+    static let staleAfterSeconds = 600
 
     public static let live = FallbackFiles(
         read: { path throws(FileError) in try DurableFile.read(path) },
         replace: { path, bytes throws(FileError) in try DurableFile.replace(path, with: bytes) },
-        remove: { path throws(FileError) in try DurableFile.remove(path) })
+        remove: { path throws(FileError) in try DurableFile.remove(path) },
+        removeStale: { path in
+            (try? DurableFile.removeStaleTemporaries(of: path, olderThan: staleAfterSeconds)) ?? []
+        })
 }
 
 /// A copy that may be used now: its secrets, when it was written, how old it is.
@@ -34,9 +55,13 @@ public final class FallbackStore: Sendable {
     private let files: FallbackFiles
     private let clock: @Sendable () -> Double
     private let random: @Sendable (Int) throws(FallbackCrypto.Failure) -> [UInt8]
-    /// What the file holds, once read or written (nil inside: no usable copy). Saves re-reading
-    /// it for every changed `--watch` poll.
-    private let held = Locked<FallbackContents??>(nil)
+    /// What the file holds and the token it is sealed with, once read or written (nil inside: no
+    /// usable copy). Saves re-reading it for every changed `--watch` poll.
+    private let held = Locked<Held??>(nil)
+    private struct Held: Sendable {
+        var contents: FallbackContents
+        var token: Secret
+    }
     /// A failing write warns once per run, then only with `-v`.
     private let warnedAboutWriting = Locked(false)
 
@@ -67,11 +92,19 @@ public final class FallbackStore: Sendable {
         return UsableFallbackCopy(secrets: contents.secrets, writtenAt: contents.writtenAt, age: age)
     }
 
-    /// After a successful fetch: writes `secrets` when they differ from the copy's (or it is
-    /// due a refresh). A write that fails is a warning; the command runs anyway.
-    public func keep(_ secrets: [String: String], logger: Logger) {
+    /// After a successful fetch: writes `secrets` when they differ from the copy's, when the copy
+    /// is due a refresh, or when it is sealed with another token than `token` (the token the
+    /// answer came with: a rotated token file's newest; the start-up token when nil). A write that
+    /// fails is a warning; the command runs anyway.
+    public func keep(_ secrets: [String: String], token: Secret? = nil, logger: Logger) {
         guard !settings.readOnly else { return }
-        let current = held.withLock { $0 } ?? (try? readContents())
+        let token = token ?? self.token
+        let current: FallbackContents?
+        if let remembered = held.withLock({ $0 }) {
+            current = remembered.flatMap { $0.token == token ? $0.contents : nil }
+        } else {
+            current = readMatching(secrets, token: token)
+        }
         let now = clock()
         guard FallbackPolicy.shouldWrite(fetched: secrets, held: current, now: now, maxAge: settings.maxAge) else {
             logger.debug("the fallback copy \(path) is up to date")
@@ -82,8 +115,11 @@ public final class FallbackStore: Sendable {
             let bytes = try FallbackEnvelope.seal(
                 secrets, binding: binding, token: token, writtenAt: writtenAt, random: random)
             try files.replace(path, bytes)
-            held.withLock { $0 = .some(FallbackContents(secrets: secrets, writtenAt: writtenAt)) }
+            held.withLock {
+                $0 = .some(Held(contents: FallbackContents(secrets: secrets, writtenAt: writtenAt), token: token))
+            }
             logger.debug("wrote the fallback copy \(path) (\(secrets.count) \(secrets.count == 1 ? "key" : "keys"))")
+            for stale in files.removeStale(path) { logger.debug("removed \(stale), left by an interrupted write") }
         } catch let error as FileError {
             warnWrite("cannot write the fallback copy \(path) (\(error)); the command runs without updating it", logger)
         } catch {
@@ -109,7 +145,7 @@ public final class FallbackStore: Sendable {
     private func readContents() throws(FallbackUnusable) -> FallbackContents {
         do {
             let contents = try readAndOpen()
-            held.withLock { $0 = .some(contents) }
+            held.withLock { $0 = .some(Held(contents: contents, token: token)) }
             return contents
         } catch {
             held.withLock { $0 = .some(nil) }
@@ -118,6 +154,15 @@ public final class FallbackStore: Sendable {
     }
 
     private func readAndOpen() throws(FallbackUnusable.Reason) -> FallbackContents {
+        let bytes = try readBytes()
+        do {
+            return try FallbackEnvelope.open(bytes, binding: binding, token: token)
+        } catch {
+            throw .opened(error)
+        }
+    }
+
+    private func readBytes() throws(FallbackUnusable.Reason) -> [UInt8] {
         let bytes: [UInt8]?
         do {
             bytes = try files.read(path)
@@ -125,11 +170,26 @@ public final class FallbackStore: Sendable {
             throw .unreadable(error)
         }
         guard let bytes else { throw .missing }
-        do {
-            return try FallbackEnvelope.open(bytes, binding: binding, token: token)
-        } catch {
-            throw .opened(error)
+        return bytes
+    }
+
+    /// What the file holds when it is a copy of exactly `secrets` sealed with `token`, else nil:
+    /// found by comparing the decrypted bytes with the canonical encoding of `secrets`, which
+    /// costs a fraction of parsing them (an unchanged start's work). Remembered either way.
+    private func readMatching(_ secrets: [String: String], token: Secret) -> FallbackContents? {
+        guard let bytes = try? readBytes(),
+            var opened = try? FallbackEnvelope.openPlaintext(bytes, binding: binding, token: token)
+        else {
+            held.withLock { $0 = .some(nil) }
+            return nil
         }
+        defer { FallbackCrypto.wipe(&opened.plaintext) }
+        var expected = FallbackEnvelope.plaintext(of: secrets)
+        defer { FallbackCrypto.wipe(&expected) }
+        let matching =
+            opened.plaintext == expected ? FallbackContents(secrets: secrets, writtenAt: opened.writtenAt) : nil
+        held.withLock { $0 = .some(matching.map { Held(contents: $0, token: token) }) }
+        return matching
     }
 
     private func warnWrite(_ message: String, _ logger: Logger) {

@@ -10,9 +10,14 @@ public protocol SecretsSource<Failure>: Sendable {
     func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult
     /// The start-up fetch, also saying how long a rate limit last made it wait.
     func startUpFetch() throws(Failure) -> StartUpFetch
+    /// The token the source fetches with now, when it can change while soup-run runs (a rotated
+    /// token file); nil for one fixed at start. The fallback copy is sealed with it.
+    var currentToken: Secret? { get }
 }
 
 extension SecretsSource {
+    public var currentToken: Secret? { nil }
+
     /// A source that knows nothing of rate limits: `fetchWithETag()`, never rate limited.
     public func startUpFetch() throws(Failure) -> StartUpFetch {
         let fetched = try fetchWithETag()

@@ -40,6 +40,8 @@ final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable wher
 
     private var client: Source { state.withLock { $0.client } }
 
+    var currentToken: Secret? { state.withLock { $0.token } }
+
     func fetchWithETag() throws(Failure) -> (secrets: [String: String], etag: String?) {
         try client.fetchWithETag()
     }

@@ -91,4 +91,33 @@ struct TokenFileEndToEndTests {
         run.signal(SIGTERM)
         #expect(run.wait(timeout: 30).termination == .exited(0))
     }
+
+    @Test func aRotatedTokenFileReSealsTheFallbackCopyWithTheNewToken() throws {
+        let api = try RotatingTokenAPI(accepting: "rotating-token-one")
+        let script = try WatchScript()
+        let file = try script.directory.write("token", "rotating-token-one\n", mode: 0o600)
+        let copy = script.directory.path + "/copy"
+        let run = try startWatch(
+            apiURL: api.apiURL, options: ["--token-file", file, "--fallback", copy], command: script.command(),
+            token: "")
+        defer { watchKillChildren(of: run) }
+        #expect(run.waitForOutput("ready 1 ", in: .stdout, timeout: 30), "stderr: \(run.stderrText)")
+        let staged = try script.directory.write("token.new", "rotating-token-two\n", mode: 0o600)
+        api.accept("rotating-token-two")
+        #expect(rename(staged, file) == 0)
+        #expect(run.waitForOutput("ready 2 pid", in: .stdout, timeout: 30), "stderr: \(run.stderrText)")
+        run.signal(SIGTERM)
+        #expect(run.wait(timeout: 30).termination == .exited(0))
+        // The next start has only the new token: the copy must open with it.
+        let offline = try runSoupRun(
+            [
+                "--token-file", file, "--api-url", api.apiURL, "--offline", "--fallback", copy, "my-app", "prod", "--",
+                "/bin/sh", "-c", "echo watched=$WATCHED",
+            ],
+            timeout: 30)
+        #expect(offline.termination == .exited(0), "stderr: \(offline.stderrText)")
+        #expect(offline.stdoutText.contains("watched=two"))
+        let bytes = try #require(FileManager.default.contents(atPath: copy))
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("rotating-token"))
+    }
 }

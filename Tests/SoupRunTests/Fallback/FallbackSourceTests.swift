@@ -23,6 +23,7 @@ import Testing
         var file: [UInt8]? = nil
         var writes = 0
         var removals = 0
+        var staleSweeps = 0
         var failWrites: Int32? = nil
         var now = 1_796_040_000.0
         var log: [String] = []
@@ -44,6 +45,10 @@ import Testing
                     defer { self.file = nil }
                     if self.file != nil { self.removals += 1 }
                     return self.file != nil
+                },
+                removeStale: { _ in
+                    self.staleSweeps += 1
+                    return ["/var/cache/soup/.copy.tmp-77-1"]
                 })
         }
 
@@ -230,5 +235,44 @@ import Testing
         #expect(world.writes == 2)
         world.now += 1
         #expect(try world.source { $0.maxAge = 2 }.fetchWithETag().secrets == Self.secrets)
+    }
+
+    @Test func aRotatedTokenReSealsTheCopyEvenWhenTheSecretsAreUnchanged() throws {
+        let world = World(initial: .success(Self.secrets), polls: [.success(.notModified), .success(.notModified)])
+        let source = world.source()
+        _ = try source.fetchWithETag()
+        #expect(world.writes == 1)
+        let rotated = Secret("fb-token-rotated-88a0")
+        world.api.rotatedToken = rotated
+        _ = try source.fetch(ifNoneMatch: "\"e1\"")
+        #expect(world.writes == 2, "the copy is sealed with the start-up token: re-sealed with the new one")
+        let file = try #require(world.file)
+        let binding = FallbackBinding(
+            apiURL: "http://127.0.0.1:9/api/v1", project: "p", environment: "e", resolve: true)
+        #expect(try FallbackEnvelope.open(file, binding: binding, token: rotated).secrets == Self.secrets)
+        #expect(throws: FallbackEnvelope.OpenError.rejected) {
+            try FallbackEnvelope.open(file, binding: binding, token: Self.token)
+        }
+        _ = try source.fetch(ifNoneMatch: "\"e1\"")
+        #expect(world.writes == 2, "sealed with the current token: nothing to do")
+    }
+
+    @Test func aWriteSweepsStaleTemporariesAndAnUnchangedStartDoesNot() throws {
+        let world = World(initial: .success(Self.secrets))
+        _ = try world.source(verbosity: .verbose).fetchWithETag()
+        #expect(world.writes == 1 && world.staleSweeps == 1)
+        #expect(world.text.contains("removed /var/cache/soup/.copy.tmp-77-1, left by an interrupted write"))
+        _ = try world.source().fetchWithETag()
+        #expect(world.writes == 1 && world.staleSweeps == 1, "no write, no directory listing")
+    }
+
+    @Test func aCopyThatOpensButHoldsOtherSecretsIsReplaced() throws {
+        let world = World(initial: .success(Self.secrets))
+        world.seed(["A": "older"])
+        #expect(world.writes == 0)
+        #expect(try world.source().fetchWithETag().secrets == Self.secrets)
+        #expect(world.writes == 1, "the copy's bytes differ from the answer's encoding: written")
+        _ = try world.source().fetchWithETag()
+        #expect(world.writes == 1)
     }
 }

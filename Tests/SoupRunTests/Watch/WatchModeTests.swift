@@ -7,6 +7,9 @@ final class WatchFakeSource: SecretsSource, @unchecked Sendable {
     var initialETag: String?
     var polls: [Result<FetchResult, FetchError>]
     private(set) var sentTags: [String?] = []
+    /// What `currentToken` says (a rotated token file's newest token; nil: fixed at start).
+    var rotatedToken: Secret? = nil
+    var currentToken: Secret? { rotatedToken }
 
     init(
         initial: Result<[String: String], FetchError>, initialETag: String? = nil,
