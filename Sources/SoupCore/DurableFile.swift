@@ -40,16 +40,22 @@ public enum DurableFile {
             throw FileError(operation: "open", path: path, errno: code)
         }
         defer { close(fd) }
+        // A buffer of the file's size (plus one byte, so the end is seen in the same read), not
+        // zeroed: a small file costs no more than it holds.
+        var info = stat()
+        let size = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(size + 1, 4096), 64 * 1024), alignment: 1)
+        defer { chunk.deallocate() }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        bytes.reserveCapacity(min(size, maxSize + 1))
         while true {
-            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            let n = systemRead(fd, chunk.baseAddress, chunk.count)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileError(operation: "read", path: path, errno: errno)
             }
             if n == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<n])
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
             if bytes.count > maxSize { throw FileError(operation: "read", path: path, errno: 0) }
         }
     }

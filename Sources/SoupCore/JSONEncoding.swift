@@ -82,6 +82,10 @@ extension JSON {
     public static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in utf8 {
+            guard needsEscape(byte) else {
+                bytes.append(byte)
+                continue
+            }
             let escape: UInt8
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
@@ -90,10 +94,7 @@ extension JSON {
             case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
             case 0x08: escape = UInt8(ascii: "b")
             case 0x0C: escape = UInt8(ascii: "f")
-            case 0..<0x20: escape = UInt8(ascii: "u")
-            default:
-                bytes.append(byte)
-                continue
+            default: escape = UInt8(ascii: "u")  // the other control characters
             }
             bytes.append(UInt8(ascii: "\\"))
             bytes.append(escape)
@@ -106,6 +107,11 @@ extension JSON {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `appendQuoted` writes `byte` as an escape: `"`, `\` and the control characters.
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     private static func hexDigit(_ value: UInt8) -> UInt8 {

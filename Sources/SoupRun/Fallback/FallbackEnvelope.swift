@@ -109,9 +109,15 @@ public enum FallbackEnvelope {
     }
 
     /// What a copy of `secrets` encrypts: `{"data":{...}}` with the members sorted by name, so
-    /// equal secrets are equal bytes (how an unchanged start compares without parsing the copy).
+    /// equal secrets are equal bytes.
     static func plaintext(of secrets: [String: String]) -> [UInt8] {
         Array(JSONValue.object(["data": .stringObject(secrets)]).encoded().utf8)
+    }
+
+    /// Whether a copy's decrypted `plaintext` is `plaintext(of: secrets)`, checked without
+    /// parsing it (how an unchanged start compares).
+    static func holds(_ secrets: [String: String], plaintext: [UInt8]) -> Bool {
+        JSON.isEncoding(of: secrets, under: "data", plaintext)
     }
 
     /// The contents of `bytes`, only when they are a complete, unchanged copy for `token` and `binding`.

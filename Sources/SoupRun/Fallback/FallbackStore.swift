@@ -174,8 +174,9 @@ public final class FallbackStore: Sendable {
     }
 
     /// What the file holds when it is a copy of exactly `secrets` sealed with `token`, else nil:
-    /// found by comparing the decrypted bytes with the canonical encoding of `secrets`, which
-    /// costs a fraction of parsing them (an unchanged start's work). Remembered either way.
+    /// found by checking the decrypted bytes against `secrets` in one pass, which costs a
+    /// fraction of parsing them or encoding `secrets` (an unchanged start's work). Remembered
+    /// either way.
     private func readMatching(_ secrets: [String: String], token: Secret) -> FallbackContents? {
         guard let bytes = try? readBytes(),
             var opened = try? FallbackEnvelope.openPlaintext(bytes, binding: binding, token: token)
@@ -184,10 +185,9 @@ public final class FallbackStore: Sendable {
             return nil
         }
         defer { FallbackCrypto.wipe(&opened.plaintext) }
-        var expected = FallbackEnvelope.plaintext(of: secrets)
-        defer { FallbackCrypto.wipe(&expected) }
         let matching =
-            opened.plaintext == expected ? FallbackContents(secrets: secrets, writtenAt: opened.writtenAt) : nil
+            FallbackEnvelope.holds(secrets, plaintext: opened.plaintext)
+            ? FallbackContents(secrets: secrets, writtenAt: opened.writtenAt) : nil
         held.withLock { $0 = .some(matching.map { Held(contents: $0, token: token) }) }
         return matching
     }

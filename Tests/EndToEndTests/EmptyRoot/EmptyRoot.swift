@@ -52,8 +52,13 @@ struct EmptyRoot {
         let fm = FileManager.default
         try fm.createDirectory(atPath: path + "/etc", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: path + "/proc", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: Self.binary, toPath: path + "/soup-run")
-        try fm.copyItem(atPath: try EmptyRootFixtures.shared.app, toPath: path + "/app")
+        // The two executables are copied by a `cp` of their own: a copy made here holds a
+        // writable descriptor that a process forked meanwhile by another test inherits until it
+        // execs, and exec'ing a file open for writing anywhere fails (ETXTBSY: exit 126).
+        for (source, name) in [(Self.binary, "soup-run"), (try EmptyRootFixtures.shared.app, "app")] {
+            let copy = try runProcess("/bin/cp", [source, path + "/" + name], environment: [:], timeout: 60)
+            guard copy.exitCode == 0 else { throw SpawnError(description: "cp \(source): \(copy.stderrText)") }
+        }
         try directory.write("etc/hosts", "127.0.0.1 localhost \(Self.serverName) \(Self.wrongName)\n")
         try fm.copyItem(atPath: "/etc/resolv.conf", toPath: path + "/etc/resolv.conf")
         if let ca {
