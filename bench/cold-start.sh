@@ -96,18 +96,6 @@ print("%.2f %.2f %.2f %.2f-%.2f" % (soup, curl, soup / curl, min(ratios), max(ra
 PY
 }
 
-# Instructions (callgrind), in millions: soup-run's up to its exec of /bin/true (dumped on entering
-# execve; valgrind does not follow the exec), curl's whole run. Usage: instructions [VAR=VALUE...] CMD...
-# (run under `env -i` with just those variables, as the timed commands are).
-instructions() {
-    local assignments=()
-    while [[ "$1" == *=* && "$1" != /* ]]; do assignments+=("$1"); shift; done
-    rm -f "$work"/callgrind.*
-    env -i "${assignments[@]}" "$(command -v valgrind)" --tool=callgrind --dump-before='*execve' \
-        --callgrind-out-file="$work/callgrind.%p" "$@" >/dev/null 2>&1
-    awk '/^totals:/ { sum += $2 } END { printf "%.2f", sum / 1e6 }' "$work"/callgrind.*
-}
-
 # Peak RSS: the largest of 10 runs, in KiB as GNU time reports it.
 peak_rss() {
     local max=0 kb

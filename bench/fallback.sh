@@ -11,6 +11,7 @@
 #   --rounds N  hyperfine rounds (default 20); each round runs the three commands in a rotated order
 #   --runs N    runs of each command per round (default 30)
 # Medians over every run of every round, as in bench/cold-start.sh (rounds spread a shared VM's drift).
+# Also instructions up to the exec (callgrind) of each of the three, which the load cannot move.
 # Needs: swift, curl, hyperfine, python3 (the last two installed with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 rounds_options 3 "$@"
 
-install_missing hyperfine:hyperfine curl:curl python3:python3
+install_missing hyperfine:hyperfine curl:curl python3:python3 valgrind:valgrind
 bench_binaries "$build"
 
 work="$(mktemp -d)"
@@ -90,10 +91,18 @@ print("%.2f %.2f %.2f %.3f %.3f %.3f-%.3f %.3f-%.3f" % (
     min(with_r), max(with_r), min(down_r), max(down_r)))
 PY
 )
+# Instructions up to the exec (callgrind; deterministic, so the figure a loaded machine cannot move).
+[ -x "$soup_run_symbols" ] || { echo "$soup_run_symbols missing (run without --no-build)" >&2; exit 1; }
+without_ir=$(instructions SOUP_TOKEN="$token" "$soup_run_symbols" --api-url "$api" my-app prod -- /bin/true)
+with_ir=$(instructions SOUP_TOKEN="$token" "$soup_run_symbols" --api-url "$api" --fallback "$work/up.fb" my-app prod -- /bin/true)
+down_ir=$(instructions SOUP_TOKEN="$token" "$soup_run_symbols" --retries 0 --api-url "$down_api" --fallback "$work/down.fb" my-app prod -- /bin/true)
+[ "$(stat -c %Y.%s "$work/up.fb")" = "$before" ] || { echo "an unchanged start rewrote the copy" >&2; exit 1; }
+
 verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok"; else echo "MISSED"; fi; }
 echo
 echo "median   without ${without_ms} ms   --fallback (unchanged) ${with_ms} ms   API down, from the copy ${down_ms} ms"
 echo "ratio    --fallback/without ${with_ratio}x (target ≤ 1.05x: $(verdict "$with_ratio" 1.05)); rounds ${with_range}"
 echo "ratio    down/without ${down_ratio}x (target ≤ 1.2x: $(verdict "$down_ratio" 1.2)); rounds ${down_range}"
 echo "         $((rounds * runs)) runs each in ${rounds} rounds"
+echo "instr.   without ${without_ir} M   --fallback (unchanged) ${with_ir} M   API down ${down_ir} M (callgrind, up to the exec)"
 machine_line

@@ -102,3 +102,15 @@ stop_pids() {
 machine_line() {
     echo "machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2), $(uname -sr), $(date -u +%Y-%m-%d)"
 }
+
+# Instructions (callgrind), in millions: soup-run's up to its exec of /bin/true (dumped on entering
+# execve; valgrind does not follow the exec), curl's whole run. Usage: instructions [VAR=VALUE...] CMD...
+# (run under `env -i` with just those variables, as the timed commands are). Needs $work.
+instructions() {
+    local assignments=()
+    while [[ "$1" == *=* && "$1" != /* ]]; do assignments+=("$1"); shift; done
+    rm -f "$work"/callgrind.*
+    env -i "${assignments[@]}" "$(command -v valgrind)" --tool=callgrind --dump-before='*execve' \
+        --callgrind-out-file="$work/callgrind.%p" "$@" >/dev/null 2>&1
+    awk '/^totals:/ { sum += $2 } END { printf "%.2f", sum / 1e6 }' "$work"/callgrind.*
+}
