@@ -208,9 +208,7 @@ void soup_terminal_reclaim(int fd) {
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
 }
 
-void soup_terminal_suspend_with(int fd, pid_t pgid) {
-    if (pgid <= 1) return;
-    soup_terminal_reclaim(fd);
+void soup_stop_self(void) {
     // Default SIGTSTP stops every thread here; an orphaned process group (a session leader
     // under a program without job control) is not stopped by it and just carries on, and
     // neither is PID 1. The supervisor catches SIGTSTP to forward it: default for this raise.
@@ -221,6 +219,12 @@ void soup_terminal_suspend_with(int fd, pid_t pgid) {
     int swapped = sigaction(SIGTSTP, &stop, &handler) == 0;
     raise(SIGTSTP);
     if (swapped) sigaction(SIGTSTP, &handler, NULL);
+}
+
+void soup_terminal_suspend_with(int fd, pid_t pgid) {
+    if (pgid <= 1) return;
+    soup_terminal_reclaim(fd);
+    soup_stop_self();
     if (fd >= 0) {
         sigset_t ttou, previous;
         sigemptyset(&ttou);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -50,10 +51,18 @@ static void report_and_exit(int fd, int error) {
 /* The child between fork and exec: async-signal-safe calls only. Every signal is blocked on
  * entry, so none of soup-run's handlers can run here and tcsetpgrp raises no SIGTTOU. */
 static void become_command(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-                           int death_signal, const char *directory, int stdout_fd, int stderr_fd, pid_t parent,
-                           int error_fd) {
-    if (setpgid(0, 0) != 0) report_and_exit(error_fd, errno);
+                           int death_signal, const char *directory, int stdin_fd, int stdout_fd, int stderr_fd,
+                           int session_terminal, pid_t parent, int error_fd) {
+    if (session_terminal >= 0) {
+        // A session of its own on the pty, which it gets as controlling terminal: Ctrl-C typed
+        // into the pty reaches its group through the line discipline, as in any terminal.
+        if (setsid() < 0) report_and_exit(error_fd, errno);
+        if (ioctl(session_terminal, TIOCSCTTY, 0) != 0) report_and_exit(error_fd, errno);
+    } else if (setpgid(0, 0) != 0) {
+        report_and_exit(error_fd, errno);
+    }
     // dup2 clears close-on-exec on the copy: the pipe's own descriptors still close at exec.
+    if (stdin_fd >= 0 && dup2(stdin_fd, 0) < 0) report_and_exit(error_fd, errno);
     if (stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) report_and_exit(error_fd, errno);
     if (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0) report_and_exit(error_fd, errno);
     if (terminal_fd >= 0) (void)tcsetpgrp(terminal_fd, getpid()); // best effort: a lost tty is no reason to fail
@@ -77,7 +86,8 @@ static void become_command(const char *path, char *const argv[], char *const env
 }
 
 int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-               int death_signal, const char *directory, int stdout_fd, int stderr_fd, pid_t *pid_out) {
+               int death_signal, const char *directory, int stdin_fd, int stdout_fd, int stderr_fd,
+               int session_terminal, pid_t *pid_out) {
     *pid_out = -1;
     int error_pipe[2];
     if (cloexec_pipe(error_pipe) != 0) return -errno;
@@ -89,8 +99,8 @@ int soup_spawn(const char *path, char *const argv[], char *const envp[], int ter
     pid_t pid = fork();
     if (pid == 0) {
         close(error_pipe[0]);
-        become_command(path, argv, envp, terminal_fd, death_signal, directory, stdout_fd, stderr_fd, parent,
-                       error_pipe[1]);
+        become_command(path, argv, envp, terminal_fd, death_signal, directory, stdin_fd, stdout_fd, stderr_fd,
+                       session_terminal, parent, error_pipe[1]);
     }
     int fork_error = errno;
     pthread_sigmask(SIG_SETMASK, &previous, NULL);

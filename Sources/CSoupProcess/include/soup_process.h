@@ -27,15 +27,18 @@ int soup_exec_replace(const char *path, char *const argv[], char *const envp[]);
  * PR_SET_PDEATHSIG(`death_signal`) then exit at once if the parent already died; chdir to
  * `directory` when it is not NULL (the supervisor itself lives in "/"); default
  * dispositions, empty mask, soup-run's own descriptors closed.
- * With `stdout_fd` / `stderr_fd` >= 0 (--mask: the write ends of soup-run's filter pipes), the
- * child's descriptor 1 / 2 is that one instead of soup-run's.
+ * With `stdin_fd` / `stdout_fd` / `stderr_fd` >= 0 (--mask: the write ends of soup-run's filter
+ * pipes, or the pty's slave), the child's descriptor 0 / 1 / 2 is that one instead of soup-run's.
+ * With `session_terminal` >= 0 (--mask in a terminal: the pty's slave) the child starts a new
+ * session (setsid instead of setpgid) whose controlling terminal is that one (TIOCSCTTY), so it
+ * is the pty's foreground group; `terminal_fd` must then be -1.
  * Returns 0 and stores the pid. On failure stores -1 and returns execve's errno (> 0, reported
  * by the child through a close-on-exec pipe; that child is already reaped), or minus the errno
  * of pipe/fork (< 0) when no child could be made.
  */
 int soup_spawn(const char *path, char *const argv[], char *const envp[], int terminal_fd,
-               int death_signal, const char *directory, int stdout_fd, int stderr_fd,
-               pid_t *pid_out);
+               int death_signal, const char *directory, int stdin_fd, int stdout_fd, int stderr_fd,
+               int session_terminal, pid_t *pid_out);
 
 /* ---- output pipes (--mask) ---------------------------------------------------------------- */
 
@@ -50,6 +53,42 @@ int soup_write_all(int fd, const void *buffer, unsigned long size);
 int soup_wait_either(const int fds[2], int ready[2], int timeout_ms);
 /* close(2). */
 void soup_close(int fd);
+
+/* ---- the pseudo-terminal (--mask in a terminal) ------------------------------------------ */
+
+/*
+ * A pty pair, both ends close-on-exec and the slave not our controlling terminal: the slave gets
+ * the termios and window size of `model_fd` (the outer terminal; -1 for none). 0 or an errno.
+ */
+int soup_pty_open(int model_fd, int *master_out, int *slave_out);
+/* isatty: 1 or 0. */
+int soup_is_terminal(int fd);
+/* 1 when `a` and `b` are both terminals and the same device, else 0. */
+int soup_same_terminal(int a, int b);
+/* 1 when `fd` is a terminal whose foreground group is ours (we may change its mode), else 0. */
+int soup_terminal_is_foreground(int fd);
+/* TIOCGWINSZ on `from`, TIOCSWINSZ on `to` (the kernel then sends SIGWINCH to the pty's
+ * foreground group). 0 or an errno. */
+int soup_terminal_copy_size(int from, int to);
+/* Saves `fd`'s mode the first time, then makes it raw (cfmakeraw, VMIN 1): keys reach soup-run
+ * as bytes. SIGTTOU blocked. 0 or an errno. */
+int soup_terminal_enter_raw(int fd);
+/* Restores the mode saved by soup_terminal_enter_raw (nothing if it never ran). 0 or an errno. */
+int soup_terminal_restore(void);
+/* The saved mode's suspend key (VSUSP) when it had ISIG on, else -1. */
+int soup_terminal_suspend_byte(void);
+/* 1 when the pty's line discipline turns `byte` into SIGTSTP (ISIG on, VSUSP == byte). */
+int soup_pty_stops_on(int slave, int byte);
+/* tcgetpgrp on the master: the pty's foreground group, or -1. */
+pid_t soup_pty_foreground(int master);
+/* 1 when `pid` leads its session (getsid(pid) == pid): its group has no parent in the session. */
+int soup_leads_session(pid_t pid);
+/* Linux: 1 when `pid` ignores or catches `sig` (/proc/PID/status), 0 at its default action,
+ * -1 when it cannot tell (and elsewhere). */
+int soup_process_keeps_signal(pid_t pid, int sig);
+/* Stops this process (SIGTSTP at its default action, whatever the handler) until it is
+ * continued. As PID 1, or in an orphaned process group, returns at once. */
+void soup_stop_self(void);
 
 /* ---- signals ------------------------------------------------------------------------------ */
 

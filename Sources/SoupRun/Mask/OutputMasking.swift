@@ -11,6 +11,10 @@ import SoupCore
 /// into, and one thread that reads both, masks each stream with its own `MaskFilter` (so each
 /// keeps its order) and writes the result to soup-run's stdout and stderr.
 ///
+/// In a terminal (`PseudoTerminal`) the command's stdout, and its stderr when that is the same
+/// terminal, is the pty instead: the thread reads the master, and stderr keeps its pipe only
+/// when it goes elsewhere.
+///
 /// The pipes outlive each child, so every restarted command writes into the same filter. Bytes
 /// held back as a possible start of a secret are released after `idleFlush` without more
 /// output, so prompts and progress lines appear. `finish` closes soup-run's write ends and
@@ -22,9 +26,14 @@ final class OutputMasking: Sendable {
     static let drainLimit = 2.0
     static let chunkSize = 64 * 1024
 
-    /// The write ends, for the child's descriptors 1 and 2.
-    let childOutput: (Int32, Int32)
+    /// The child's descriptors: the write ends (or the pty) for 1 and 2, the pty for 0 when
+    /// stdin is the terminal.
+    let childStreams: ChildStreams
+    /// What the thread reads for stdout and stderr (-1: nothing, stderr is on the pty).
     private let readEnds: (Int32, Int32)
+    /// soup-run's copies of the pipes' write ends, closed by `finish`.
+    private let writeEnds: [Int32]
+    let terminal: PseudoTerminal?
     private struct Shared {
         var patterns: MaskPatterns
         /// Bumped by each `add`, so the thread re-reads `patterns` only on a change.
@@ -32,29 +41,41 @@ final class OutputMasking: Sendable {
         /// `finish` was called: soup-run's write ends are closed.
         var finishing = false
         var finished = false
+        /// The thread holds bytes back (a possible start of a secret) until more output or the idle flush.
+        var holding = false
     }
     private let shared: Locked<Shared>
 
-    /// Makes the pipes and starts the thread, or the errno of what failed.
-    static func start(patterns: MaskPatterns) -> Result<OutputMasking, SystemFailure> {
+    /// Makes the pipes (those `terminal` does not replace) and starts the thread, or the errno of
+    /// what failed.
+    static func start(patterns: MaskPatterns, terminal: PseudoTerminal? = nil) -> Result<OutputMasking, SystemFailure> {
         var out: [Int32] = [-1, -1]
         var err: [Int32] = [-1, -1]
-        let outCode = soup_output_pipe(&out)
-        if outCode != 0 { return .failure(SystemFailure(errno: outCode)) }
-        let errCode = soup_output_pipe(&err)
-        if errCode != 0 {
-            soup_close(out[0])
-            soup_close(out[1])
-            return .failure(SystemFailure(errno: errCode))
+        var pipes: [Int32] = []
+        func fail(_ code: Int32) -> Result<OutputMasking, SystemFailure> {
+            pipes.forEach(soup_close)
+            return .failure(SystemFailure(errno: code))
         }
-        let masking = OutputMasking(readEnds: (out[0], err[0]), childOutput: (out[1], err[1]), patterns: patterns)
+        if terminal == nil {
+            let outCode = soup_output_pipe(&out)
+            if outCode != 0 { return fail(outCode) }
+            pipes += out
+        }
+        if terminal?.plan.stderr != true {
+            let errCode = soup_output_pipe(&err)
+            if errCode != 0 { return fail(errCode) }
+            pipes += err
+        }
+        let streams = terminal?.childStreams(stderr: err[1]) ?? ChildStreams(stdout: out[1], stderr: err[1])
+        let masking = OutputMasking(
+            readEnds: (terminal?.master ?? out[0], err[0]), writeEnds: [out[1], err[1]], childStreams: streams,
+            terminal: terminal, patterns: patterns)
         let context = Unmanaged.passRetained(masking).toOpaque()
         let failure = soup_thread_start(
             { context in Unmanaged<OutputMasking>.fromOpaque(context!).takeRetainedValue().pump() }, context)
         guard failure == 0 else {
             Unmanaged<OutputMasking>.fromOpaque(context).release()
-            for fd in [out[0], out[1], err[0], err[1]] { soup_close(fd) }
-            return .failure(SystemFailure(errno: failure))
+            return fail(failure)
         }
         return .success(masking)
     }
@@ -64,9 +85,14 @@ final class OutputMasking: Sendable {
         var errno: Int32
     }
 
-    private init(readEnds: (Int32, Int32), childOutput: (Int32, Int32), patterns: MaskPatterns) {
+    private init(
+        readEnds: (Int32, Int32), writeEnds: [Int32], childStreams: ChildStreams, terminal: PseudoTerminal?,
+        patterns: MaskPatterns
+    ) {
         self.readEnds = readEnds
-        self.childOutput = childOutput
+        self.writeEnds = writeEnds
+        self.childStreams = childStreams
+        self.terminal = terminal
         shared = Locked(Shared(patterns: patterns))
     }
 
@@ -80,12 +106,18 @@ final class OutputMasking: Sendable {
         }
     }
 
+    /// Waits (bounded) until the thread holds nothing back: before soup-run stops with the command
+    /// (Ctrl-Z), so the last bytes it wrote, a prompt or the echoed `^Z`, are on the screen.
+    func waitUntilReleased() {
+        _ = shared.wait(seconds: Self.idleFlush * 4) { !$0.holding }
+    }
+
     /// Closes soup-run's write ends and waits until the thread has flushed both streams (all
     /// writers gone, or `drainLimit` passed). Call once, before soup-run exits.
     func finish() {
         shared.withLock { $0.finishing = true }
-        soup_close(childOutput.0)
-        soup_close(childOutput.1)
+        writeEnds.forEach(soup_close)
+        terminal?.closeSlave()
         _ = shared.wait(seconds: Self.drainLimit + 1) { $0.finished }
     }
 
@@ -135,10 +167,12 @@ final class OutputMasking: Sendable {
                 } else if got == 0 || (got < 0 && errno != EAGAIN) {
                     filters[stream].flush(into: &output)
                     emit(stream)
-                    soup_close(open[stream])
+                    closeReadEnd(open[stream])
                     open[stream] = -1
                 }
             }
+            let nowHolding = filters.contains(where: \.isHolding)
+            if nowHolding != state.holding { shared.update { $0.holding = nowHolding } }
             // Once soup-run is leaving, a grandchild that escaped the group does not hold it forever.
             if state.finishing {
                 let now = Platform.monotonicClock()
@@ -149,8 +183,13 @@ final class OutputMasking: Sendable {
         for stream in 0..<2 {
             filters[stream].flush(into: &output)
             emit(stream)
-            soup_close(open[stream])
+            closeReadEnd(open[stream])
         }
         shared.update { $0.finished = true }
+    }
+
+    /// Closes a pipe's read end; the pty's master stays open (the key relay may still write to it).
+    private func closeReadEnd(_ fd: Int32) {
+        if fd != terminal?.master { soup_close(fd) }
     }
 }

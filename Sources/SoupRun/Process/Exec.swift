@@ -38,10 +38,11 @@ enum ChildLauncher {
     ///     it (Linux): `--stop-signal`.
     ///   - directory: the child's working directory (soup-run's own, before it moved to "/");
     ///     a relative command is looked up from there.
-    ///   - output: the descriptors the child's stdout and stderr go to instead of ours (`--mask`).
+    ///   - streams: the descriptors the child's stdin, stdout and stderr are instead of ours, and
+    ///     the pty it starts a session on (`--mask`; see `ChildStreams`).
     static func spawn(
         command: [String], environment: [String: String], terminal: Int32, deathSignal: Int32 = SIGTERM,
-        directory: String? = nil, output: (Int32, Int32)? = nil
+        directory: String? = nil, streams: ChildStreams = .inherited
     ) -> Result<Int32, ExecError> {
         let prepared: PreparedCommand
         let undecodable = Platform.undecodableEnvironment()
@@ -55,7 +56,9 @@ enum ChildLauncher {
         var pid: pid_t = -1
         let code = prepared.withCArrays { path, argv, envp in
             withOptionalPath(directory) {
-                soup_spawn(path, argv, envp, terminal, deathSignal, $0, output?.0 ?? -1, output?.1 ?? -1, &pid)
+                soup_spawn(
+                    path, argv, envp, terminal, deathSignal, $0, streams.stdin, streams.stdout, streams.stderr,
+                    streams.session, &pid)
             }
         }
         if code == 0 { return .success(pid) }

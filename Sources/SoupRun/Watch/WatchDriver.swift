@@ -23,6 +23,11 @@ import CSoupProcess
 /// a child ends and before it exits. Ctrl-Z stops the child; soup-run then stops itself too
 /// (the shell sees the job stopped) and continues the child when it is continued (`fg`, `bg`).
 ///
+/// With `--mask` in a terminal (`PseudoTerminal`) the child has a pty of its own instead: soup-run
+/// keeps the outer terminal, raw while the child runs in the foreground, relays the keys to the
+/// pty (whose line discipline turns Ctrl-C into the child's SIGINT), copies the window size on
+/// SIGWINCH, restores the mode before it stops with the child (Ctrl-Z) and on every way out.
+///
 /// Every catchable signal is handled (`SupervisorSignals.handled`). Once the first child runs,
 /// the supervisor moves to "/" (it pins no mount); each child starts in the original directory.
 final class WatchDriver {
@@ -48,6 +53,8 @@ final class WatchDriver {
     /// `--mask`: every child's stdout and stderr go through this filter; flushed before `run` returns.
     private let output: OutputMasking?
     private var terminal: Int32 = -1
+    /// `--mask` in a terminal: the child's pty.
+    private var pty: PseudoTerminal? { output?.terminal }
     private var child: Int32? = nil
     /// Set when soup-run stopped itself with the group this step: the child's stop report that
     /// follows is the same stop, not a new Ctrl-Z.
@@ -77,6 +84,8 @@ final class WatchDriver {
         defer { soup_signals_uninstall() }
         // The child and its group are gone by now: what they wrote is masked and written out.
         defer { output?.finish() }
+        // Before the flush: the terminal is the user's again even if a stray writer holds the pty.
+        defer { pty?.handle(.finishing) }
         // Runs before the handlers go: a TERM during the clean-up is queued, not fatal.
         defer { removeFiles() }
         #if os(Linux)
@@ -85,9 +94,16 @@ final class WatchDriver {
             let subreaper = soup_become_subreaper()
             if subreaper != 0 { logger.debug("cannot become a child subreaper: \(ExecError.errnoText(subreaper))") }
         #endif
-        terminal = soup_terminal_we_own()
+        // On a pty the child is in a session of its own: the outer terminal stays soup-run's.
+        terminal = pty == nil ? soup_terminal_we_own() : -1
         defer { soup_terminal_reclaim(terminal) }
-        if terminal >= 0 { logger.info(Self.terminalHint(pid: getpid())) }
+        if terminal >= 0 || (pty?.plan.stdin == true && pty?.isForeground == true) {
+            logger.info(Self.terminalHint(pid: getpid()))
+        }
+        if let failure = pty?.startRelay(), failure != 0 {
+            logger.error("cannot start the thread that relays the terminal: \(ExecError.errnoText(failure))")
+            return ExitCode.cannotExecute.rawValue
+        }
 
         if let code = perform(machine.start(now: Platform.monotonicClock())) { return code }
         while true {
@@ -111,6 +127,15 @@ final class WatchDriver {
             for byte in bytes[0..<count] {
                 // 0 is a finished poll, SIGCHLD a zombie: both are collected below every time.
                 if byte == 0 || byte == SIGCHLD { continue }
+                if let pty {
+                    switch MaskTerminal.handling(of: byte) {
+                    case .resize:
+                        pty.resize()
+                        continue
+                    case .continueThenForward: pty.handle(.continued(foreground: pty.isForeground))
+                    case .asUsual: break
+                    }
+                }
                 if let code = feed(.signal(byte)) { return code }
             }
         }
@@ -122,7 +147,13 @@ final class WatchDriver {
             case .stopped(let pid):
                 // Ctrl-Z stopped the child that owns the terminal: stop with it, so the shell
                 // gets its prompt back; `fg`/`bg` continue us, and we continue the child.
-                if pid == child, terminal >= 0, !suspendedThisStep { soup_terminal_suspend_with(terminal, pid) }
+                if pid == child, !suspendedThisStep {
+                    if pty != nil {
+                        suspendWithPty(pid)
+                    } else if terminal >= 0 {
+                        soup_terminal_suspend_with(terminal, pid)
+                    }
+                }
             case .ended(let pid, let status):
                 if pid == child {
                     child = nil
@@ -161,12 +192,14 @@ final class WatchDriver {
             case .spawn(let environment):
                 let outcome = ChildLauncher.spawn(
                     command: command, environment: environment, terminal: terminal,
-                    deathSignal: machine.settings.stopSignal, directory: directory, output: output?.childOutput)
+                    deathSignal: machine.settings.stopSignal, directory: directory,
+                    streams: output?.childStreams ?? .inherited)
                 let event: WatchEvent
                 switch outcome {
                 case .success(let pid):
                     child = pid
                     event = .spawned(pid: pid)
+                    pty?.handle(.started(foreground: pty?.isForeground == true))
                     if !ProcessSystem.leaveDirectory() {
                         logger.debug("cannot change to /: \(ExecError.errnoText(errno))")
                     }
@@ -183,7 +216,7 @@ final class WatchDriver {
             case .signalTree(let pgid, let signal):
                 signalTree(pgid, signal)
             case .suspend(let pgid):
-                soup_terminal_suspend_with(terminal, pgid)
+                if pty != nil { suspendWithPty(pgid) } else { soup_terminal_suspend_with(terminal, pgid) }
                 suspendedThisStep = true
             case .log(let level, let message):
                 switch level {
@@ -197,6 +230,17 @@ final class WatchDriver {
             }
         }
         return nil
+    }
+
+    /// Job control on the pty: the outer terminal's mode back, stop with the child (the shell
+    /// gets its prompt); once continued, raw again if in the foreground, then the child goes on.
+    private func suspendWithPty(_ pgid: Int32) {
+        guard let pty, pgid > 1 else { return }
+        output?.waitUntilReleased()
+        pty.handle(.stopped)
+        soup_stop_self()
+        pty.handle(.continued(foreground: pty.isForeground))
+        _ = ChildLauncher.signalGroup(pgid, SIGCONT)
     }
 
     /// One teardown signal to the group and to each process that left it (see `Teardown`);

@@ -41,7 +41,11 @@ public enum WatchMode {
         }
         var masking: OutputMasking? = nil
         if let mask = configuration.mask {
-            switch OutputMasking.start(patterns: MaskSelection.patterns(firstSecrets, configuration, mask, logger)) {
+            let patterns = MaskSelection.patterns(firstSecrets, configuration, mask, logger)
+            // In a terminal the command gets a pty of its own (colours, line editing), masked too.
+            let terminal = PseudoTerminal.currentPlan().map(PseudoTerminal.open)
+            let started = terminal.map { $0.flatMap { OutputMasking.start(patterns: patterns, terminal: $0) } }
+            switch started ?? OutputMasking.start(patterns: patterns) {
             case .success(let started): masking = started
             case .failure(let failure):
                 store.removeAll()

@@ -60,67 +60,6 @@ private let ptyDriver = #"""
     print("\nSTATUS", status)
     """#
 
-/// `steps` as the JSON the drivers read.
-private func driverSteps(_ steps: [[String]]) -> String {
-    "[" + steps.map { "[" + $0.map { "\"\($0.unicodeEscaped)\"" }.joined(separator: ",") + "]" }.joined(separator: ",")
-        + "]"
-}
-
-/// Drives an interactive bash on a pseudo-terminal through `steps` (JSON: a list of
-/// [expect, send] pairs; each waits, bounded, for `expect` in the new output, then types `send`).
-/// Prints the transcript; every wait is bounded, and bash and every process of its session are
-/// killed at the end.
-private let shellDriver = #"""
-    import json, os, pty, select, sys, time
-    steps = json.loads(sys.argv[1])
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve("/bin/bash", ["bash", "--norc", "--noprofile", "-i"], dict(os.environ, PS1="$ "))
-    out = b""
-    def read_until(marker, start, timeout):
-        global out
-        end = time.monotonic() + timeout
-        while marker.encode() not in out[start:]:
-            left = end - time.monotonic()
-            if left <= 0:
-                return False
-            ready, _, _ = select.select([fd], [], [], left)
-            if ready:
-                try:
-                    data = os.read(fd, 4096)
-                except OSError:
-                    return False
-                if not data:
-                    return False
-                out += data
-        return True
-    mark = 0
-    for expect, send in steps:
-        if not read_until(expect, mark, 30):
-            out += ("\n<<timed out waiting for %r>>\n" % expect).encode()
-            break
-        mark = out.index(expect.encode(), mark) + len(expect)
-        os.write(fd, send.encode())
-    # Everything in bash's session (jobs included, even stopped ones), then bash.
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) != pid:
-            try:
-                with open("/proc/%s/stat" % entry) as stat:
-                    fields = stat.read().rsplit(")", 1)[1].split()
-                if int(fields[3]) == pid:
-                    os.kill(int(entry), 9)
-            except (OSError, ValueError, IndexError):
-                pass
-    os.kill(pid, 9)
-    os.waitpid(pid, 0)
-    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
-    """#
-
-private let python3 =
-    ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/python3" }
-    .first { FileManager.default.isExecutableFile(atPath: $0) }
-
 /// `--watch` in an interactive terminal.
 @Suite("soup-run --watch: terminal", .serialized)
 struct WatchTerminalEndToEndTests {
@@ -204,21 +143,5 @@ struct WatchTerminalEndToEndTests {
         #expect(watchCount(of: "got INT 1", in: transcript) == 1, "transcript: \(transcript)")
         #expect(transcript.contains("status=3"), "transcript: \(transcript)")
         #expect(!transcript.contains("timed out"), "transcript: \(transcript)")
-    }
-}
-
-private extension String {
-    /// JSON string contents: quotes, backslashes and control characters escaped.
-    var unicodeEscaped: String {
-        var result = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
     }
 }
