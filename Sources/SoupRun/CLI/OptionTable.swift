@@ -174,7 +174,7 @@ public enum OptionTable {
             "when only files change, send SIG (or none) instead of restarting"),
         spec(
             .mask, .none, .nothing, .mask,
-            "replace secret values and their encodings in the output with ***"),
+            "mask secret values and their encodings as ***; a pty in a terminal"),
         spec(
             .maskMinLength, .required(placeholder: "N"), .nothing, .mask,
             "mask only values of at least N bytes (default 8, 1 to 4096)"),

@@ -43,6 +43,8 @@ final class OutputMasking: Sendable {
         var finished = false
         /// The thread holds bytes back (a possible start of a secret) until more output or the idle flush.
         var holding = false
+        /// Counts the thread's writes to soup-run's stdout and stderr: `finish` waits while it moves.
+        var written = 0
     }
     private let shared: Locked<Shared>
 
@@ -113,12 +115,20 @@ final class OutputMasking: Sendable {
     }
 
     /// Closes soup-run's write ends and waits until the thread has flushed both streams (all
-    /// writers gone, or `drainLimit` passed). Call once, before soup-run exits.
+    /// writers gone, or `drainLimit` passed). A slow reader of soup-run's output is waited for as
+    /// long as it takes some of it every `drainLimit + 1` seconds; one that takes nothing for
+    /// that long loses the rest (soup-run must not hang on it). Call once, before soup-run exits.
     func finish() {
         shared.withLock { $0.finishing = true }
         writeEnds.forEach(soup_close)
         terminal?.closeSlave()
-        _ = shared.wait(seconds: Self.drainLimit + 1) { $0.finished }
+        var seen = shared.withLock { $0.written }
+        // Bounded: the writers are gone or cut off after `drainLimit`, so progress ends.
+        while shared.wait(seconds: Self.drainLimit + 1, for: { $0.finished || $0.written != seen }) {
+            let (finished, written) = shared.withLock { ($0.finished, $0.written) }
+            if finished { return }
+            seen = written
+        }
     }
 
     /// The thread: wait for output on either pipe (bounded), mask it, write it on; flush held
@@ -137,6 +147,7 @@ final class OutputMasking: Sendable {
             // A reader that went away (EPIPE) loses the output, as it would without --mask.
             _ = output.withUnsafeBytes { soup_write_all(targets[stream], $0.baseAddress, UInt($0.count)) }
             output.removeAll(keepingCapacity: true)
+            shared.update { $0.written &+= 1 }
         }
         while open.contains(where: { $0 >= 0 }) {
             let holding = filters.contains(where: \.isHolding)

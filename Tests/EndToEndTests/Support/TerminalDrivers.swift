@@ -11,12 +11,14 @@ func driverSteps(_ steps: [[String]]) -> String {
 /// Runs argv[2...] on a pseudo-terminal of its own (24 rows, 80 columns) through `steps` (argv[1],
 /// JSON: a list of [marker, action] pairs; each waits, bounded, for `marker` in the output, then
 /// types `action`; `@winsize R C` sets the terminal's size, `@signal NAME` signals the program,
-/// `@mode` prints `RAW yes|no` for the terminal's mode at that moment). A missed marker ends the
-/// steps. Then reads until the program exits; prints the transcript (without `\r`), `MODE same`
-/// when the terminal's mode (termios) after the exit equals the one before, and `STATUS <code>`.
+/// `@mode` prints `RAW yes|no` for the terminal's mode at that moment, `@kill-hinted` sends SIGTERM
+/// to the pid soup-run's hint names, `run kill PID`). A missed marker ends the steps. Then reads
+/// until the program exits; prints the transcript (without `\r`), `KILLED PID` when it sent one,
+/// `MODE same` when the terminal's mode (termios) after the exit equals the one before, and
+/// `STATUS <code>`.
 /// Every wait is bounded; the program is killed if it does not exit.
 let modeDriver = #"""
-    import fcntl, json, os, select, signal, struct, sys, termios, time
+    import fcntl, json, os, re, select, signal, struct, sys, termios, time
     steps = json.loads(sys.argv[1])
     master, slave = os.openpty()
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
@@ -31,6 +33,7 @@ let modeDriver = #"""
         os.execv(sys.argv[2], sys.argv[2:])
     out = b""
     status = None
+    killed = None
     def reap():
         global status
         if status is None:
@@ -60,6 +63,12 @@ let modeDriver = #"""
             fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         elif action.startswith("@signal "):
             os.kill(pid, getattr(signal, action.split()[1]))
+        elif action == "@kill-hinted":
+            found = re.search(rb"run kill (\d+) ", out)
+            if not found:
+                break
+            killed = int(found.group(1))
+            os.kill(killed, signal.SIGTERM)
         elif action.startswith("@mode"):
             out += ("\nRAW %s\n" % ("no" if termios.tcgetattr(slave)[3] & termios.ICANON else "yes")).encode()
         else:
@@ -70,6 +79,8 @@ let modeDriver = #"""
         os.waitpid(pid, 0)
     after = termios.tcgetattr(slave)
     sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    if killed is not None:
+        print("\nKILLED", killed)
     print("\nMODE", "same" if before == after else "differs: %r -> %r" % (before, after))
     print("STATUS", status)
     """#

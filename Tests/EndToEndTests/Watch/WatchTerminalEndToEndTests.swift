@@ -1,65 +1,6 @@
 import Foundation
 import Testing
 
-/// Drives a program on a pseudo-terminal through `steps` (argv[1], JSON: a list of [marker,
-/// action] pairs; each waits, bounded, for `marker` in the output, then types `action`, or with
-/// `@kill-hinted` sends SIGTERM to the pid soup-run's hint names, `run kill PID`). A missed marker
-/// ends the steps. Then reads to the end; prints the transcript, `KILLED PID` when it sent one,
-/// and `STATUS <code>`. Every wait is bounded.
-private let ptyDriver = #"""
-    import json, os, pty, re, select, signal, sys, time
-    steps = json.loads(sys.argv[1])
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(sys.argv[2], sys.argv[2:])
-    out = b""
-    def read_until(marker, timeout):
-        global out
-        end = time.monotonic() + timeout
-        while marker is None or marker not in out:
-            left = end - time.monotonic()
-            if left <= 0:
-                return False
-            ready, _, _ = select.select([fd], [], [], left)
-            if ready:
-                try:
-                    data = os.read(fd, 4096)
-                except OSError:
-                    data = b""
-                if not data:
-                    return marker is not None and marker in out
-                out += data
-        return True
-    killed = None
-    for marker, action in steps:
-        if not read_until(marker.encode(), 30):
-            break
-        if action == "@kill-hinted":
-            found = re.search(rb"run kill (\d+) ", out)
-            if not found:
-                break
-            killed = int(found.group(1))
-            os.kill(killed, signal.SIGTERM)
-        else:
-            os.write(fd, action.encode())
-    read_until(None, 30)
-    deadline = time.monotonic() + 30
-    status = None
-    while status is None and time.monotonic() < deadline:
-        done, raw = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = os.waitstatus_to_exitcode(raw)
-        else:
-            time.sleep(0.02)
-    if status is None:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
-    if killed is not None:
-        print("\nKILLED", killed)
-    print("\nSTATUS", status)
-    """#
-
 /// `--watch` in an interactive terminal.
 @Suite("soup-run --watch: terminal", .serialized)
 struct WatchTerminalEndToEndTests {
@@ -67,7 +8,7 @@ struct WatchTerminalEndToEndTests {
     func theChildOwnsTheTerminalAndCtrlCReachesItExactlyOnce() throws {
         let server = try DevServer()
         let script = try WatchScript()
-        let driver = try script.directory.write("drive_terminal.py", ptyDriver)
+        let driver = try script.directory.write("drive_terminal.py", modeDriver)
         let steps = driverSteps([["ready 1 ", "hello\n"], ["read hello", "\u{03}"]])
         let arguments =
             [
@@ -93,7 +34,7 @@ struct WatchTerminalEndToEndTests {
     func aChildThatIgnoresCtrlCIsLeftWithTheHintsKill() throws {
         let server = try DevServer()
         let script = try WatchScript()
-        let driver = try script.directory.write("drive_terminal.py", ptyDriver)
+        let driver = try script.directory.write("drive_terminal.py", modeDriver)
         let steps = driverSteps([["ready-to-ignore", "\u{03}"], ["ignoring INT", "@kill-hinted"]])
         let child = #"trap 'echo ignoring INT' INT; echo ready-to-ignore; while :; do sleep 0.1; done"#
         let result = try runProcess(
