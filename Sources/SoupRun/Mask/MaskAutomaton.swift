@@ -1,14 +1,28 @@
-/// An Aho-Corasick automaton over bytes, as a dense table: one array lookup per byte of output,
-/// no allocation while matching.
+/// An Aho-Corasick automaton over bytes: dense rows for the shallow states ordinary output
+/// stays in (one array lookup per byte, no allocation while matching), sparse edges and failure
+/// links for the deep ones, which only a possible secret reaches.
 ///
 /// Bytes that occur in no pattern share one class, so a row has one entry per distinct pattern
-/// byte plus one (base64 and hex forms keep that near 80), not 256.
+/// byte plus one (base64 and hex forms keep that near 80), not 256. A full table for every state
+/// would cost 100 secrets' forms ~30,000 rows (8 MB, built at every start: tens of
+/// milliseconds); the states of depth below `denseDepth` are a few hundred.
 struct MaskAutomaton: Sendable {
+    /// States shallower than this have a dense row.
+    static let denseDepth = 3
+
     /// Each byte's class: 0 for bytes in no pattern.
     let classOf: [UInt16]
     let classCount: Int
-    /// `next[state * classCount + class]`: the state after reading a byte of that class.
+    /// States are numbered breadth first, so those below `denseCount` are the shallow ones.
+    let denseCount: Int
+    /// `next[state * classCount + class]` for a state below `denseCount`: the state after a byte.
     let next: [Int32]
+    /// For a deep state `s`: its edges `edgeStart[s - denseCount]..<edgeStart[s - denseCount + 1]`
+    /// in `edgeClass` / `edgeTarget`, and where to continue without one, `failure[s]`.
+    let edgeStart: [Int32]
+    let edgeClass: [UInt16]
+    let edgeTarget: [Int32]
+    let failure: [Int32]
     /// The length of the text a state stands for: how many of the last bytes read could still
     /// be the start of a match, so must be held back.
     let depth: [Int32]
@@ -26,61 +40,151 @@ struct MaskAutomaton: Sendable {
                 classCount += 1
             }
         }
+        let trie = Trie(patterns: patterns, classOf: classOf, classCount: classCount)
 
-        // The trie: -1 for no edge yet.
-        var next = [Int32](repeating: -1, count: classCount)
-        var depth: [Int32] = [0]
-        var matchLength: [Int32] = [0]
-        for pattern in patterns where !pattern.isEmpty {
-            var state = 0
-            for byte in pattern {
-                let slot = state * classCount + Int(classOf[Int(byte)])
-                if next[slot] < 0 {
-                    next[slot] = Int32(depth.count)
-                    depth.append(depth[state] + 1)
-                    matchLength.append(0)
-                    next.append(contentsOf: repeatElement(-1, count: classCount))
-                }
-                state = Int(next[slot])
-            }
-            matchLength[state] = Int32(pattern.count)
+        // Breadth first: a state's failure (the longest proper suffix that is a trie state) is
+        // shallower, so complete (and its row filled) before the state needs it.
+        let count = trie.order.count
+        let denseCount = trie.order.prefix { trie.depth[Int($0)] < Self.denseDepth }.count
+        var next = [Int32](repeating: 0, count: denseCount * classCount)
+        var failure = [Int32](repeating: 0, count: count)
+        var matchLength = [Int32](repeating: 0, count: count)
+        var depth = [Int32](repeating: 0, count: count)
+        var edgeStart = [Int32](repeating: 0, count: count - denseCount + 1)
+        var edgeClass: [UInt16] = []
+        var edgeTarget: [Int32] = []
+        edgeClass.reserveCapacity(count)
+        edgeTarget.reserveCapacity(count)
+        let renamed = trie.renumbering()
+
+        func step(_ from: Int, _ symbol: Int) -> Int32 {
+            Self.walk(from, symbol, denseCount, classCount, next, edgeStart, edgeClass, edgeTarget, failure)
         }
 
-        // Breadth first, so a state's failure link (the longest proper suffix that is a trie
-        // state) is complete before its children need it; missing edges borrow the failure's.
-        var failure = [Int32](repeating: 0, count: depth.count)
-        var queue: [Int] = []
-        queue.reserveCapacity(depth.count)
-        for symbol in 0..<classCount {
-            if next[symbol] < 0 {
-                next[symbol] = 0
-            } else {
-                queue.append(Int(next[symbol]))
-            }
-        }
-        var head = 0
-        while head < queue.count {
-            let state = queue[head]
-            head += 1
+        for (state, old) in trie.order.enumerated() {
             let fail = Int(failure[state])
+            depth[state] = trie.depth[Int(old)]
+            let own = trie.patternLength[Int(old)]
             // A suffix that is a whole pattern ends here too; the state's own pattern is longer.
-            if matchLength[state] == 0 { matchLength[state] = matchLength[fail] }
-            for symbol in 0..<classCount {
-                let slot = state * classCount + symbol
-                let target = next[fail * classCount + symbol]
-                if next[slot] < 0 {
-                    next[slot] = target
-                } else {
-                    failure[Int(next[slot])] = target
-                    queue.append(Int(next[slot]))
+            matchLength[state] = own > 0 || state == 0 ? own : matchLength[fail]
+            let children = trie.children(of: Int(old)).map { (symbol: $0.symbol, target: renamed[Int($0.target)]) }
+            if state < denseCount {
+                let row = state * classCount
+                for symbol in 0..<classCount {
+                    next[row + symbol] = state == 0 ? 0 : next[fail * classCount + symbol]
                 }
+                for child in children { next[row + Int(child.symbol)] = child.target }
+            } else {
+                for child in children {
+                    edgeClass.append(child.symbol)
+                    edgeTarget.append(child.target)
+                }
+                edgeStart[state - denseCount + 1] = Int32(edgeClass.count)
+            }
+            for child in children {
+                failure[Int(child.target)] = state == 0 ? 0 : step(fail, Int(child.symbol))
             }
         }
         self.classOf = classOf
         self.classCount = classCount
+        self.denseCount = denseCount
         self.next = next
+        self.edgeStart = edgeStart
+        self.edgeClass = edgeClass
+        self.edgeTarget = edgeTarget
+        self.failure = failure
         self.depth = depth
         self.matchLength = matchLength
         self.longest = patterns.map(\.count).max() ?? 0
+    }
+
+    /// The state after reading a byte of class `symbol` in a deep state (`state >= denseCount`).
+    func deepStep(_ state: Int, _ symbol: Int) -> Int {
+        Int(Self.walk(state, symbol, denseCount, classCount, next, edgeStart, edgeClass, edgeTarget, failure))
+    }
+
+    /// Follows failure links from `state` until an edge for `symbol` or a dense row answers.
+    private static func walk(
+        _ state: Int, _ symbol: Int, _ denseCount: Int, _ classCount: Int, _ next: [Int32], _ edgeStart: [Int32],
+        _ edgeClass: [UInt16], _ edgeTarget: [Int32], _ failure: [Int32]
+    ) -> Int32 {
+        var state = state
+        while state >= denseCount {
+            let index = state - denseCount
+            for edge in Int(edgeStart[index])..<Int(edgeStart[index + 1]) where Int(edgeClass[edge]) == symbol {
+                return edgeTarget[edge]
+            }
+            state = Int(failure[state])
+        }
+        return next[state * classCount + symbol]
+    }
+}
+
+/// The patterns' trie while the automaton is built: children as linked lists of siblings (most
+/// deep states have one child), and the breadth-first order the automaton numbers states in.
+private struct Trie {
+    var firstChild: [Int32] = [-1]
+    var sibling: [Int32] = [-1]
+    var symbol: [UInt16] = [0]
+    var depth: [Int32] = [0]
+    var patternLength: [Int32] = [0]
+    /// Old state numbers, breadth first (shallow first).
+    var order: [Int32] = []
+
+    init(patterns: some Collection<[UInt8]>, classOf: [UInt16], classCount: Int) {
+        // The root's children directly, by class: every pattern starts there.
+        var rootChild = [Int32](repeating: -1, count: classCount)
+        for pattern in patterns where !pattern.isEmpty {
+            var state = 0
+            for (offset, byte) in pattern.enumerated() {
+                let wanted = classOf[Int(byte)]
+                var found: Int32 = offset == 0 ? rootChild[Int(wanted)] : -1
+                if offset > 0 {
+                    var child = firstChild[state]
+                    while child >= 0 && symbol[Int(child)] != wanted { child = sibling[Int(child)] }
+                    found = child
+                }
+                if found < 0 {
+                    found = Int32(depth.count)
+                    firstChild.append(-1)
+                    sibling.append(firstChild[state])
+                    symbol.append(wanted)
+                    depth.append(depth[state] + 1)
+                    patternLength.append(0)
+                    firstChild[state] = found
+                    if offset == 0 { rootChild[Int(wanted)] = found }
+                }
+                state = Int(found)
+            }
+            patternLength[state] = Int32(pattern.count)
+        }
+        order.reserveCapacity(depth.count)
+        order.append(0)
+        var head = 0
+        while head < order.count {
+            var child = firstChild[Int(order[head])]
+            head += 1
+            while child >= 0 {
+                order.append(child)
+                child = sibling[Int(child)]
+            }
+        }
+    }
+
+    /// New number of each old state.
+    func renumbering() -> [Int32] {
+        var renamed = [Int32](repeating: 0, count: order.count)
+        for (new, old) in order.enumerated() { renamed[Int(old)] = Int32(new) }
+        return renamed
+    }
+
+    func children(of state: Int) -> [(symbol: UInt16, target: Int32)] {
+        var result: [(symbol: UInt16, target: Int32)] = []
+        var child = firstChild[state]
+        while child >= 0 {
+            result.append((symbol[Int(child)], child))
+            child = sibling[Int(child)]
+        }
+        return result
     }
 }

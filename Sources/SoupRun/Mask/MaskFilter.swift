@@ -39,13 +39,18 @@ public struct MaskFilter: Sendable {
         // A local copy (no array is copied), so the loop reads it while `cover` changes self.
         let automaton = self.automaton
         let classCount = automaton.classCount
+        let denseCount = automaton.denseCount
         var state = self.state
         var offset = position
         automaton.next.withUnsafeBufferPointer { next in
             automaton.matchLength.withUnsafeBufferPointer { matchLength in
                 automaton.classOf.withUnsafeBufferPointer { classOf in
                     for byte in input {
-                        state = Int(next[state &* classCount &+ Int(classOf[Int(byte)])])
+                        let symbol = Int(classOf[Int(byte)])
+                        // Deep states are reached only inside a possible secret: off the fast path.
+                        state =
+                            state < denseCount
+                            ? Int(next[state &* classCount &+ symbol]) : automaton.deepStep(state, symbol)
                         offset &+= 1
                         let length = Int(matchLength[state])
                         if length > 0 { cover(start: offset - length, end: offset) }

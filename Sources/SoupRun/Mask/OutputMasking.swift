@@ -135,7 +135,9 @@ final class OutputMasking: Sendable {
     /// bytes after a pause; at end of file on both, flush and report.
     private func pump() {
         var (patterns, generation) = shared.withLock { ($0.patterns, $0.generation) }
-        var filters = [MaskFilter(patterns: patterns), MaskFilter(patterns: patterns)]
+        // One automaton for both streams: a copy shares its tables.
+        let filter = MaskFilter(patterns: patterns)
+        var filters = [filter, filter]
         var open = [readEnds.0, readEnds.1]
         let targets: [Int32] = [1, 2]
         var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
