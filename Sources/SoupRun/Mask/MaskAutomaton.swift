@@ -15,7 +15,11 @@ struct MaskAutomaton: Sendable {
     let classCount: Int
     /// States are numbered breadth first, so those below `denseCount` are the shallow ones.
     let denseCount: Int
-    /// `next[state * classCount + class]` for a state below `denseCount`: the state after a byte.
+    /// The matcher walks codes, not states (`code(of:)`): a shallow state's code is the offset of
+    /// its row, so a step is one load and one add. Codes from `denseLimit` on are deep states.
+    let denseLimit: Int
+    /// `next[code + class]` for a shallow state: the code after a byte, as `~code` (negative)
+    /// when a pattern ends there, so the common step needs no second table.
     let next: [Int32]
     /// For a deep state `s`: its edges `edgeStart[s - denseCount]..<edgeStart[s - denseCount + 1]`
     /// in `edgeClass` / `edgeTarget`, and where to continue without one, `failure[s]`.
@@ -85,9 +89,16 @@ struct MaskAutomaton: Sendable {
                 failure[Int(child.target)] = state == 0 ? 0 : step(fail, Int(child.symbol))
             }
         }
+        let denseLimit = denseCount * classCount
+        for index in next.indices {
+            let target = Int(next[index])
+            let code = target < denseCount ? target * classCount : denseLimit + target - denseCount
+            next[index] = Int32(matchLength[target] > 0 ? ~code : code)
+        }
         self.classOf = classOf
         self.classCount = classCount
         self.denseCount = denseCount
+        self.denseLimit = denseLimit
         self.next = next
         self.edgeStart = edgeStart
         self.edgeClass = edgeClass
@@ -98,12 +109,32 @@ struct MaskAutomaton: Sendable {
         self.longest = patterns.map(\.count).max() ?? 0
     }
 
-    /// The state after reading a byte of class `symbol` in a deep state (`state >= denseCount`).
-    func deepStep(_ state: Int, _ symbol: Int) -> Int {
-        Int(Self.walk(state, symbol, denseCount, classCount, next, edgeStart, edgeClass, edgeTarget, failure))
+    /// The matcher's code for `state`.
+    func code(of state: Int) -> Int {
+        state < denseCount ? state * classCount : denseLimit + state - denseCount
     }
 
-    /// Follows failure links from `state` until an edge for `symbol` or a dense row answers.
+    /// The state of a matcher's code.
+    func state(of code: Int) -> Int {
+        code < denseLimit ? code / classCount : code - denseLimit + denseCount
+    }
+
+    /// The code after reading a byte of class `symbol` in a deep state (`code >= denseLimit`).
+    func deepStep(code: Int, _ symbol: Int) -> Int {
+        var state = code - denseLimit + denseCount
+        while state >= denseCount {
+            let index = state - denseCount
+            for edge in Int(edgeStart[index])..<Int(edgeStart[index + 1]) where Int(edgeClass[edge]) == symbol {
+                return self.code(of: Int(edgeTarget[edge]))
+            }
+            state = Int(failure[state])
+        }
+        let target = Int(next[state * classCount + symbol])
+        return target < 0 ? ~target : target
+    }
+
+    /// While building (`next` holds states, not codes yet): follows failure links from `state`
+    /// until an edge for `symbol` or a dense row answers.
     private static func walk(
         _ state: Int, _ symbol: Int, _ denseCount: Int, _ classCount: Int, _ next: [Int32], _ edgeStart: [Int32],
         _ edgeClass: [UInt16], _ edgeTarget: [Int32], _ failure: [Int32]

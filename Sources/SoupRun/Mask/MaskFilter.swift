@@ -8,7 +8,8 @@
 /// releases those too, for the 50 ms idle timeout and the end of the stream.
 public struct MaskFilter: Sendable {
     private var automaton: MaskAutomaton
-    private var state = 0
+    /// The automaton's code for the current state (`MaskAutomaton.code(of:)`; 0 is the start).
+    private var code = 0
     /// Stream offset of `held[0]`.
     private var heldStart = 0
     /// The bytes read and not yet released (or dropped as covered).
@@ -38,29 +39,34 @@ public struct MaskFilter: Sendable {
         held.append(contentsOf: input)
         // A local copy (no array is copied), so the loop reads it while `cover` changes self.
         let automaton = self.automaton
-        let classCount = automaton.classCount
-        let denseCount = automaton.denseCount
-        var state = self.state
+        let denseLimit = automaton.denseLimit
+        var code = self.code
         var offset = position
         automaton.next.withUnsafeBufferPointer { next in
-            automaton.matchLength.withUnsafeBufferPointer { matchLength in
-                automaton.classOf.withUnsafeBufferPointer { classOf in
-                    for byte in input {
-                        let symbol = Int(classOf[Int(byte)])
+            automaton.classOf.withUnsafeBufferPointer { classOf in
+                for byte in input {
+                    let symbol = Int(classOf[Int(byte)])
+                    offset &+= 1
+                    if code < denseLimit {
+                        let target = Int(next[code &+ symbol])
+                        // The common case: a shallow state, no pattern ends here.
+                        if target >= 0 {
+                            code = target
+                            continue
+                        }
+                        code = ~target
+                    } else {
                         // Deep states are reached only inside a possible secret: off the fast path.
-                        state =
-                            state < denseCount
-                            ? Int(next[state &* classCount &+ symbol]) : automaton.deepStep(state, symbol)
-                        offset &+= 1
-                        let length = Int(matchLength[state])
-                        if length > 0 { cover(start: offset - length, end: offset) }
+                        code = automaton.deepStep(code: code, symbol)
                     }
+                    let length = Int(automaton.matchLength[automaton.state(of: code)])
+                    if length > 0 { cover(start: offset - length, end: offset) }
                 }
             }
         }
-        self.state = state
+        self.code = code
         position = offset
-        release(upTo: position - Int(automaton.depth[state]), into: &output)
+        release(upTo: position - Int(automaton.depth[automaton.state(of: code)]), into: &output)
     }
 
     /// Convenience for tests and small inputs.
@@ -71,7 +77,7 @@ public struct MaskFilter: Sendable {
     /// Releases everything held: a pattern cut by the flush is not matched across it.
     public mutating func flush(into output: inout [UInt8]) {
         release(upTo: position, final: true, into: &output)
-        state = 0
+        code = 0
     }
 
     /// Switches to `patterns` (with `--watch`: the old values and the new). The held bytes are
@@ -85,7 +91,7 @@ public struct MaskFilter: Sendable {
         spans.removeAll { $0.start >= heldStart }
         held.removeAll(keepingCapacity: true)
         position = heldStart
-        state = 0
+        code = 0
         write(again, into: &output)
     }
 
