@@ -34,29 +34,42 @@ public struct MaskPatterns: Sendable, Equatable {
                 if trimmed.count >= minimumLength { pieces.append(String(decoding: trimmed, as: UTF8.self)) }
             }
         }
+        // Each distinct form is hashed once: a start with 100 secrets hashes ~1,000 of them.
+        patterns.reserveCapacity(patterns.count + pieces.count * 10)
         for piece in pieces {
-            for form in Self.forms(of: piece) where form.count >= minimumLength { patterns.insert(form) }
+            for form in Self.formList(of: piece) where form.count >= minimumLength { patterns.insert(form) }
         }
     }
 
     /// One value's forms: itself, its percent-encoded and JSON-escaped text, and its base64
     /// texts (see `base64Forms`). A set, so a form equal to the value is there once.
-    public static func forms(of value: String) -> Set<[UInt8]> {
-        var forms: Set<[UInt8]> = [Array(value.utf8)]
-        forms.insert(Array(PercentEncoding.encodeSegment(value).utf8))
-        forms.insert(Array(JSON.quote(value).utf8.dropFirst().dropLast()))
-        forms.formUnion(base64Forms(of: Array(value.utf8)))
+    public static func forms(of value: String) -> Set<[UInt8]> { Set(formList(of: value)) }
+
+    /// `forms(of:)` as a list without repeats (a few entries: compared, not hashed).
+    static func formList(of value: String) -> [[UInt8]] {
+        let bytes = Array(value.utf8)
+        var forms = [bytes]
+        appendNew(Array(PercentEncoding.encodeSegment(value).utf8), to: &forms)
+        appendNew(Array(JSON.quote(value).utf8.dropFirst().dropLast()), to: &forms)
+        for form in base64FormList(of: bytes) { appendNew(form, to: &forms) }
         return forms
+    }
+
+    private static func appendNew(_ form: [UInt8], to forms: inout [[UInt8]]) {
+        if !forms.contains(form) { forms.append(form) }
     }
 
     /// Standard and URL-safe base64 of `bytes` as it appears inside a longer encoded text: for
     /// each of the three offsets the value can start at (mod 3), the characters that depend on
     /// the value's bytes alone, as GitHub's runner masks them; plus the whole padded encoding.
-    public static func base64Forms(of bytes: [UInt8]) -> Set<[UInt8]> {
-        var forms: Set<[UInt8]> = []
+    public static func base64Forms(of bytes: [UInt8]) -> Set<[UInt8]> { Set(base64FormList(of: bytes)) }
+
+    /// `base64Forms(of:)` as a list (it may repeat a form).
+    static func base64FormList(of bytes: [UInt8]) -> [[UInt8]] {
+        var forms: [[UInt8]] = []
         let whole = Array(Base64.encode(bytes).utf8)
-        forms.insert(whole)
-        forms.insert(urlSafe(whole))
+        forms.append(whole)
+        forms.append(urlSafe(whole))
         for shift in 0..<3 {
             let text = Array(Base64.encode([UInt8](repeating: 0, count: shift) + bytes).utf8)
             // The first characters also carry bits of the bytes before the value: 0, 2 or 3 of them.
@@ -66,8 +79,8 @@ public struct MaskPatterns: Sendable, Equatable {
             let trailing = padding > 0 ? padding + 1 : 0
             guard text.count > leading + trailing else { continue }
             let inner = Array(text[leading..<(text.count - trailing)])
-            forms.insert(inner)
-            forms.insert(urlSafe(inner))
+            forms.append(inner)
+            forms.append(urlSafe(inner))
         }
         return forms
     }
