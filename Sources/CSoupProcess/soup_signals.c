@@ -71,6 +71,18 @@ int soup_signals_exit_on(const int *signals, int count) {
     return pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
 }
 
+int soup_signals_default(const int *signals, int count) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = SIG_DFL;
+    sigemptyset(&action.sa_mask);
+    for (int i = 0; i < count; i++) {
+        if (signals[i] <= 0 || signals[i] >= SOUP_NSIG) continue;
+        if (sigaction(signals[i], &action, NULL) != 0) return errno;
+    }
+    return 0;
+}
+
 int soup_signals_install(const int *signals, int count, int supervisor) {
     if (pipe_read >= 0) {
         errno = EBUSY;

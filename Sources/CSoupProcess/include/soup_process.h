@@ -101,6 +101,8 @@ void soup_stop_self(void);
  * soup_signals_install replaces it (soup_signals_uninstall brings it back). 0 or an errno.
  */
 int soup_signals_exit_on(const int *signals, int count);
+/* Sets each of `signals` to its default action (SIG_DFL). 0 or the errno of the first failure. */
+int soup_signals_default(const int *signals, int count);
 /*
  * Installs a handler for each of `signals` that writes the signal number as one byte to a
  * non-blocking close-on-exec self-pipe. Returns the pipe's read end, or -1 with errno set.

@@ -28,4 +28,14 @@ public enum ExitOnSignal {
         var list = signals
         return soup_signals_exit_on(&list, Int32(list.count))
     }
+
+    /// Gives the fault signals (`SupervisorSignals.faults`) their default action back from the
+    /// Swift runtime's crash handler, which on `kill -SEGV` prints the registers with the memory
+    /// they point at (the token, perhaps) and then carries on running. At their default action
+    /// they end soup-run, as in tini, and leave no core (soup-run is not dumpable).
+    @discardableResult
+    public static func restoreFaultDefaults() -> Int32 {
+        var list = SupervisorSignals.faults
+        return soup_signals_default(&list, Int32(list.count))
+    }
 }

@@ -14,6 +14,8 @@ public enum SoupRunMain {
         // TERM left at its default action would be dropped. Not in `run(...effects:)`, which
         // tests call in-process.
         ExitOnSignal.install()
+        // A developer who sets SWIFT_BACKTRACE keeps the runtime's crash backtraces.
+        if environment["SWIFT_BACKTRACE"] == nil { ExitOnSignal.restoreFaultDefaults() }
         // First, before the token is read: no core dump and no /proc/PID/{environ,mem} for our
         // own uid (the command under --watch runs as that uid).
         TokenProtection.makeUndumpable()

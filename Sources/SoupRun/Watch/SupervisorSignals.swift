@@ -35,12 +35,14 @@ public enum SupervisorSignals {
         case SIGTERM, SIGINT: return .stop
         case SIGCHLD: return .reap
         case SIGTSTP, SIGCONT: return .jobControl
-        case SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT, SIGURG, SIGTTIN, SIGTTOU,
-            SIGPIPE:
-            return .untouched
+        case SIGKILL, SIGSTOP, SIGURG, SIGTTIN, SIGTTOU, SIGPIPE: return .untouched
+        case _ where faults.contains(signal): return .untouched
         default: return .forward
         }
     }
+
+    /// The synchronous fault signals: they keep (are given back) their default action.
+    public static let faults: [Int32] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT]
 
     /// Every signal of this platform: the named ones and the real-time range, in order.
     public static let all: [Int32] = {
