@@ -71,6 +71,48 @@ let daemonScript = #"""
             #expect(!watchProcessExists(second), "the daemon does not outlive soup-run")
         }
 
+        /// The state letter of `pid` in /proc (nil when gone; `Z` for a zombie nobody reaps).
+        static func state(of pid: Int32) -> Character? {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            return stat[stat.index(close, offsetBy: 2)...].first
+        }
+
+        /// Whether `pid` runs (not gone, not a zombie), waiting up to 30 s for it to be `wanted`.
+        static func waitUntil(running wanted: Bool, _ pid: Int32) -> Bool {
+            let deadline = Date().addingTimeInterval(30)
+            while true {
+                let state = Self.state(of: pid)
+                if (state != nil && state != "Z") == wanted { return true }
+                if Date() >= deadline { return false }
+                usleep(20_000)  // soup-run is gone, there is no output to wait on; bounded by the deadline
+            }
+        }
+
+        /// What the README says holds for a SIGKILLed soup-run: only the direct child gets the
+        /// parent-death signal; a shell's server (`sh -c 'server; echo done'`) is left running,
+        /// while `exec server` makes the server the direct child, and it stops.
+        @Test(arguments: [(false, "server; echo done"), (true, "exec server")])
+        func aSigkilledSupervisorSignalsOnlyItsDirectChild(serverStops: Bool, form: String) throws {
+            let server = try DevServer()
+            let exec = serverStops ? "exec " : ""
+            let shell = #"echo "shell pid=$$"; \#(exec)sh -c 'echo "server pid=$$"; exec sleep 1000'; echo done"#
+            let run = try startWatch(apiURL: server.apiURL, command: ["/bin/sh", "-c", shell])
+            defer { watchKillChildren(of: run) }
+            #expect(run.waitForOutput("server pid=", in: .stdout, timeout: 30), "stderr: \(run.stderrText)")
+            let shellPid = try #require(watchPid(after: "shell pid", in: run.stdoutText))
+            let serverPid = try #require(watchPid(after: "server pid", in: run.stdoutText))
+            #expect((shellPid == serverPid) == serverStops)
+            run.signal(SIGKILL)
+            #expect(run.wait(timeout: 30).termination == .signaled(SIGKILL))
+            #expect(Self.waitUntil(running: false, shellPid), "\(form): the direct child gets --stop-signal")
+            if !serverStops {
+                #expect(Self.waitUntil(running: true, serverPid), "\(form): the shell's server is left running")
+                #expect(!run.stdoutText.contains("done"), "the shell ended by the signal, not after its server")
+            }
+        }
+
         @Test func theSupervisorLeavesItsDirectoryAndEachChildStartsThere() throws {
             let server = try DevServer()
             let dir = try TemporaryDirectory(prefix: "soup-cwd")
