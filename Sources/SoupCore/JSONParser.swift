@@ -26,24 +26,32 @@ public enum JSON {
 
     public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         var parser = Parser(bytes: bytes, maxDepth: maxDepth)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        if parser.index != bytes.count {
-            throw JSONParseError(offset: parser.index, reason: "unexpected data after the JSON value")
-        }
-        return value
+        return try parser.parseDocument()
     }
 }
 
-private struct Parser {
+struct Parser {
     let bytes: [UInt8]
     let maxDepth: Int
     var index = 0
+    /// The top-level member whose object is handed to `sink` member by member (see `JSONStream`).
+    var streamed: String? = nil
+    var sink: ((String, JSONValue) -> JSONStreamVerdict)? = nil
+    /// Set when `sink` said `.stop`: the error thrown then only unwinds the parse.
+    var stopped = false
 
     init(bytes: [UInt8], maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+    }
+
+    /// One value with optional whitespace around it, and nothing else.
+    mutating func parseDocument() throws(JSONParseError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue(depth: 0)
+        skipWhitespace()
+        if index != bytes.count { throw fail("unexpected data after the JSON value") }
+        return value
     }
 
     func fail(_ reason: String, at offset: Int? = nil) -> JSONParseError {
@@ -92,13 +100,48 @@ private struct Parser {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        try parseMembers(depth: depth) { parser, name, nameOffset throws(JSONParseError) in
+            let value: JSONValue
+            if depth == 1, name == parser.streamed, parser.sink != nil, parser.index < parser.bytes.count,
+                parser.bytes[parser.index] == UInt8(ascii: "{")
+            {
+                try parser.parseStreamedObject(depth: depth + 1)
+                value = .object([:])
+            } else {
+                value = try parser.parseValue(depth: depth)
+            }
+            if members.updateValue(value, forKey: name) != nil {
+                throw parser.fail("duplicate member name", at: nameOffset)
+            }
+        }
+        return .object(members)
+    }
+
+    /// An object whose members go to `sink` as they are read, none kept here.
+    mutating func parseStreamedObject(depth: Int) throws(JSONParseError) {
+        try parseMembers(depth: depth) { parser, name, nameOffset throws(JSONParseError) in
+            let value = try parser.parseValue(depth: depth)
+            switch parser.sink?(name, value) ?? .next {
+            case .next: return
+            case .duplicate: throw parser.fail("duplicate member name", at: nameOffset)
+            case .stop:
+                parser.stopped = true
+                throw parser.fail("stopped by the reader")
+            }
+        }
+    }
+
+    /// The members of an object: `member` reads each value after its name (at `nameOffset`).
+    mutating func parseMembers(
+        depth: Int, _ member: (inout Parser, _ name: String, _ nameOffset: Int) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
         guard depth <= maxDepth else { throw fail("nesting deeper than \(maxDepth)") }
         index += 1  // {
-        var members: [String: JSONValue] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return
         }
         while true {
             skipWhitespace()
@@ -111,10 +154,7 @@ private struct Parser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth)
-            if members.updateValue(value, forKey: name) != nil {
-                throw fail("duplicate member name", at: nameOffset)
-            }
+            try member(&self, name, nameOffset)
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of input in an object") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -123,7 +163,7 @@ private struct Parser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(members)
+                return
             }
             throw fail("expected ',' or '}'")
         }

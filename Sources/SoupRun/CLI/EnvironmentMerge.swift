@@ -23,14 +23,8 @@ public enum EnvironmentMerge {
         inherited: [String: String], secrets: [String: String], configuration: Configuration
     ) throws(MergeError) -> MergeResult {
         let selected = try selectedSecrets(secrets, configuration: configuration)
-        var base = inherited
-        if !configuration.keepToken {
-            for name in tokenVariables { base[name] = nil }
-        }
-        var environment = base
-        if configuration.pristine {
-            environment = base.filter { isPreserved($0.key, configuration.preserve) }
-        }
+        let (base, kept) = inheritedPart(inherited, configuration: configuration)
+        var environment = kept
         var warnings: [(key: String, text: String)] = []
         for (key, secretValue) in selected {
             if let inheritedValue = base[key], isPreserved(key, configuration.preserve) {
@@ -53,6 +47,19 @@ public enum EnvironmentMerge {
         return MergeResult(environment: environment, warnings: warnings.map(\.text))
     }
 
+    /// Steps 2 and 3 of `merge`: `base`, what a secret is compared with (the token variables
+    /// removed), and `kept`, the part of it the command gets before any secret is added.
+    static func inheritedPart(
+        _ inherited: [String: String], configuration: Configuration
+    ) -> (base: [String: String], kept: [String: String]) {
+        var base = inherited
+        if !configuration.keepToken {
+            for name in tokenVariables { base[name] = nil }
+        }
+        let kept = configuration.pristine ? base.filter { isPreserved($0.key, configuration.preserve) } : base
+        return (base, kept)
+    }
+
     /// The secrets after `--only` filtering (what `--export` prints). A listed key that the
     /// secrets lack is an error naming every such key.
     public static func selectedSecrets(
@@ -66,7 +73,7 @@ public enum EnvironmentMerge {
         return selected
     }
 
-    private static func isPreserved(_ key: String, _ preserve: Configuration.Preserve) -> Bool {
+    static func isPreserved(_ key: String, _ preserve: Configuration.Preserve) -> Bool {
         switch preserve {
         case .none: return false
         case .all: return true

@@ -8,31 +8,42 @@ public enum SecretsDocument {
     /// The secrets in a 200 body: `{"data": {string: string}}` (other top-level members are
     /// ignored), every key valid by `SecretKey`, no value containing a NUL. The first violation in
     /// key order is reported, naming the key, never a value.
-    public static func parse(_ body: [UInt8]) throws(InvalidDataError) -> [String: String] {
+    /// - Parameter budget: what exec can take (nil for `--export`): reading stops as soon as the
+    ///   secrets cannot fit (`.tooLargeForExec`), so a huge body never becomes a huge dictionary.
+    public static func parse(_ body: [UInt8], budget: ExecBudget? = nil) throws(InvalidDataError) -> [String: String] {
         if body.count > maxBytes { throw InvalidDataError(.tooLarge(bytes: body.count)) }
-        let document: JSONValue
+        // `data` is streamed: its members go straight into `secrets` (no tree of JSONValues).
+        // Every member is kept until the end, so a duplicate name is still caught; the violation
+        // of the smallest key (byte order) is kept, so the error is the same on every run.
+        var secrets: [String: String] = [:]
+        var first: (key: String, error: InvalidDataError)? = nil
+        var meter = budget.map(ExecBudget.Meter.init)
+        var tooLarge: ExecSizeProblem? = nil
+        let document: JSONValue?
         do {
-            document = try JSON.parse(body)
+            document = try JSON.parse(body, streaming: "data") { key, member in
+                let value = member.stringValue ?? ""
+                if secrets.updateValue(value, forKey: key) != nil { return .duplicate }
+                if first == nil || ByteOrder.precedes(key, first!.key), let error = violation(key: key, member: member)
+                {
+                    first = (key, error)
+                }
+                if let problem = meter?.add(key: key, value: value) {
+                    tooLarge = problem
+                    return .stop
+                }
+                return .next
+            }
         } catch {
             throw InvalidDataError(.notJSON(error))
         }
-        guard let top = document.objectValue else { throw InvalidDataError(.notAnObject(document.kindDescription)) }
-        guard let data = top["data"] else { throw InvalidDataError(.missingData) }
-        guard let members = data.objectValue else { throw InvalidDataError(.dataNotAnObject(data.kindDescription)) }
-        // One pass in the dictionary's order, keeping the violation of the smallest key (byte order),
-        // so the error is the same on every run without sorting every key of a good response.
-        var secrets: [String: String] = [:]
-        secrets.reserveCapacity(members.count)
-        var first: (key: String, error: InvalidDataError)? = nil
-        for (key, member) in members {
-            if let earlier = first, !ByteOrder.precedes(key, earlier.key) { continue }
-            if let error = violation(key: key, member: member) {
-                first = (key, error)
-            } else if first == nil, case .string(let value) = member {
-                secrets[key] = value
-            }
-        }
         if let first { throw first.error }
+        if let tooLarge { throw InvalidDataError(.tooLargeForExec(tooLarge)) }
+        guard let document, let top = document.objectValue else {
+            throw InvalidDataError(.notAnObject(document?.kindDescription ?? "an object"))
+        }
+        guard let data = top["data"] else { throw InvalidDataError(.missingData) }
+        guard data.objectValue != nil else { throw InvalidDataError(.dataNotAnObject(data.kindDescription)) }
         return secrets
     }
 
@@ -65,6 +76,8 @@ public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
         case notAString(key: String, kind: String)
         /// A value containing a NUL byte, which cannot go into an environment.
         case nulInValue(key: String)
+        /// The secrets read so far already exceed what exec can take (exit 126, as the exec check).
+        case tooLargeForExec(ExecSizeProblem)
     }
 
     public let reason: Reason
@@ -93,7 +106,10 @@ public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
         }
     }
 
-    public var exitCode: ExitCode { .invalidData }
+    public var exitCode: ExitCode {
+        if case .tooLargeForExec = reason { return .cannotExecute }
+        return .invalidData
+    }
 
     public var description: String {
         let prefix = "invalid response from the API: "
@@ -116,6 +132,8 @@ public struct InvalidDataError: SoupRunFailure, Equatable, Sendable {
             return prefix + "the value of \(key) is \(kind), expected a string"
         case .nulInValue(let key):
             return prefix + "the value of \(key) contains a NUL byte, which an environment cannot hold"
+        case .tooLargeForExec(let problem):
+            return problem.description
         }
     }
 }

@@ -31,6 +31,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
     case invalidData(String)
     /// The body exceeded the cap.
     case bodyTooLarge(limit: Int)
+    /// The secrets cannot fit in what exec takes: reading stopped there (exit 126, as the exec check).
+    case tooLargeForExec(ExecSizeProblem)
     /// The API URL (or a redirect target) is unusable.
     case badURL(URLProblem)
     /// A redirect that would take the token somewhere it must not go.
@@ -65,6 +67,7 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
         case .notHTTP: return .configuration
         case .notFound: return .notFound
         case .unexpectedStatus, .invalidData, .bodyTooLarge: return .invalidData
+        case .tooLargeForExec: return .cannotExecute
         // Another 4xx: the server understood and refuses this request, so the URL or the names
         // given do not fit it; retrying cannot help, and the API is not "unavailable".
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .rejected, .noTrustStore, .noAPI:
@@ -132,6 +135,8 @@ public enum FetchError: SoupRunFailure, Sendable, Equatable {
             return "invalid data from the API: \(message)"
         case .bodyTooLarge(let limit):
             return "invalid data from the API: the body exceeds \(limit / (1 << 20)) MiB"
+        case .tooLargeForExec(let problem):
+            return problem.description
         case .badURL(let problem):
             return "invalid API URL (--api-url, SOUP_API_URL): \(problem)"
         case .redirectRefused(let target, let reason):

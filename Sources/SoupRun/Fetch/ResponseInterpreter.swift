@@ -13,16 +13,18 @@ enum ResponseInterpreter {
     ///   - sentETag: whether the request carried `If-None-Match` (a 304 is only expected then).
     ///   - token: never repeated in a message, even if a server echoes it.
     ///   - apiURL: the base URL, named when a 404 does not come from the API.
+    ///   - budget: what exec can take for the secrets (nil: no limit but the body's).
     static func interpret(
         _ response: TransportResponse, sentETag: Bool, token: String, project: String, environment: String,
-        apiURL: String
+        apiURL: String, budget: ExecBudget? = nil
     ) throws(FetchError) -> Outcome {
         let status = response.status
         switch status {
         case 200:
             do {
-                return .secrets(try SecretsDocument.parse(response.body), etag: response.etag)
+                return .secrets(try SecretsDocument.parse(response.body, budget: budget), etag: response.etag)
             } catch {
+                if case .tooLargeForExec(let problem) = error.reason { throw .tooLargeForExec(problem) }
                 // A key is the server's text: never print it when it carries (part of) the token.
                 let text = reason(of: error)
                 throw .invalidData(echoesToken(text, token: token) ? reason(of: error, withoutKeys: true) : text)

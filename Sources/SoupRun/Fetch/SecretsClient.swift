@@ -38,13 +38,18 @@ public struct SecretsClient: Sendable {
     /// The request URL, built once: every poll sends the same one.
     private let url: Result<HTTPURL, FetchError>
 
+    /// What exec can take for the secrets: a response over it is refused while it is read.
+    public let budget: ExecBudget?
+
     public init(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
+        budget: ExecBudget? = nil,
         sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) },
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
         monotonic: @escaping @Sendable () -> Double = { Platform.monotonicClock() }
     ) {
         self.configuration = configuration
+        self.budget = budget
         self.policy = RetryPolicy(retries: configuration.retries, maxWait: configuration.maxWait)
         self.monotonic = monotonic
         self.url = Self.requestURL(configuration)
@@ -184,7 +189,7 @@ public struct SecretsClient: Sendable {
             logger.debug("HTTP \(response.status) in \(elapsed) ms, \(response.body.count) bytes")
             let outcome = try ResponseInterpreter.interpret(
                 response, sentETag: etag != nil, token: token.value, project: configuration.project,
-                environment: configuration.environment, apiURL: configuration.apiURL)
+                environment: configuration.environment, apiURL: configuration.apiURL, budget: budget)
             switch outcome {
             case .secrets(let secrets, let newETag):
                 logger.debug("received \(secrets.count) \(secrets.count == 1 ? "key" : "keys")")

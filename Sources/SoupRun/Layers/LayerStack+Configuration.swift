@@ -7,6 +7,7 @@ extension LayerStack {
     /// messages are the same as without layers.
     public static func make(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
+        budget: ExecBudget? = nil,
         sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) },
         files: EnvFileAccess = .live
     ) -> LayerStack {
@@ -20,7 +21,8 @@ extension LayerStack {
             layerConfiguration.project = name.project
             layerConfiguration.environment = name.environment
             return SecretsClient(
-                configuration: layerConfiguration, token: token, transport: transport, logger: shared, sleep: sleep)
+                configuration: layerConfiguration, token: token, transport: transport, logger: shared, budget: budget,
+                sleep: sleep)
         }
         let operands = Configuration.EnvironmentName(
             project: configuration.project, environment: configuration.environment)

@@ -93,6 +93,9 @@ public enum ExecSizeProblem: Sendable, Equatable, CustomStringConvertible {
     case refusedByKernel(bytes: Int, largest: [Item])
     /// `totalTooLarge` (limit) or `refusedByKernel` (no limit) told against the secrets' share.
     case secretsTooLarge(bytes: Int, limit: Int?, secrets: Share)
+    /// The response was still being read when its secrets went over the limit (`ExecBudget`):
+    /// the size and the secrets' share up to that point.
+    case secretsDoNotFit(bytes: Int, limit: Int, secrets: Share)
 
     /// The secrets' part of the total: how many, their size with pointers, the largest.
     public struct Share: Sendable, Equatable {
@@ -143,6 +146,13 @@ public enum ExecSizeProblem: Sendable, Equatable, CustomStringConvertible {
             let noun = secrets.count == 1 ? "secret takes" : "secrets take"
             return "the environment and arguments are too large for exec: \(ByteCount.format(bytes)) with pointers, "
                 + "\(over); the \(secrets.count) \(noun) \(ByteCount.format(secrets.bytes)) of it, largest: "
+                + Self.list(secrets.largest)
+        case .secretsDoNotFit(let bytes, let limit, let secrets):
+            // Exact bytes: both sides round to the same MiB when the limit is just passed.
+            return "the secrets are too large for exec: after \(secrets.count) of them the environment and arguments "
+                + "take \(bytes) bytes with pointers, over the ARG_MAX in force of \(limit) bytes "
+                + "(\(ByteCount.format(limit)); it follows the stack size limit, ulimit -s); the response was not "
+                + "read further; the secrets read take \(ByteCount.format(secrets.bytes)), largest: "
                 + Self.list(secrets.largest)
         case .refusedByKernel(let bytes, let largest):
             let list = largest.map { "\($0.name) (\(ByteCount.format($0.bytes)))" }.joined(separator: ", ")

@@ -20,6 +20,8 @@ struct RunEffects: Sendable {
     var conceal: @Sendable (Secret) -> Void = { _ in }
     /// `stat` of a file: the token file's permissions, and whether it changed under `--watch`.
     var fileStamp: @Sendable (String) -> FileStamp? = { _ in nil }
+    /// The ARG_MAX in force: what exec takes, so a response that cannot fit is refused while read.
+    var argMax: Int = ProcessSystem.Limits.current.argMax
 
     static let live = RunEffects(
         writeOutput: { Platform.writeStandardOutput($0) },

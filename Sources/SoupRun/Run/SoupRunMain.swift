@@ -77,9 +77,15 @@ public enum SoupRunMain {
         }
         // The operands' environment, `--also` environments and env files: one source.
         let transport = effects.makeTransport(environment)
-        let makeLayers: @Sendable (Secret) -> LayerStack = { token in
+        // A response whose secrets cannot fit in exec is refused while it is read (not --export).
+        var budget: ExecBudget? = nil
+        if case .run(let command) = configuration.mode {
+            budget = ExecBudget(
+                command: command, inherited: environment, configuration: configuration, limit: effects.argMax)
+        }
+        let makeLayers: @Sendable (Secret) -> LayerStack = { [budget] token in
             LayerStack.make(
-                configuration: configuration, token: token, transport: transport, logger: logger,
+                configuration: configuration, token: token, transport: transport, logger: logger, budget: budget,
                 sleep: effects.sleep, files: effects.envFiles)
         }
         let layers = makeLayers(token)

@@ -60,6 +60,7 @@ extension PollFailure {
         case .forbidden: return "http 403"
         case .notFound, .noAPI: return "http 404"
         case .invalidData, .bodyTooLarge, .headersTooLarge: return "invalid data"
+        case .tooLargeForExec: return "too large for exec"
         case .badURL, .redirectRefused, .tooManyRedirects, .invalidToken, .notHTTP: return "configuration"
         case .proxyRefused(_, _, let status): return "proxy \(status)"
         case .gaveUp(_, let last), .maxWaitReached(_, _, _, let last): return state(of: last)

@@ -68,6 +68,17 @@ import Testing
             }.joined(separator: ", ")
         }
 
+        /// Sends `signal` to `run` (soup-run): it ends by the signal's default action, prints no
+        /// crash report, and leaves no new file in `cores`.
+        static func expectEndedWithoutCore(_ run: ChildProcess, by signal: Int32, cores: String, before: Set<String>) {
+            kill(run.pid, signal)
+            let result = run.wait(timeout: 30)
+            #expect(result.termination == .signaled(signal), "the default action, as in tini")
+            #expect(!result.stderrText.contains("Registers"), "the runtime's crash report prints memory")
+            let left = CoreFiles.new(in: cores, since: before)
+            #expect(left.isEmpty, "no core: \(describe(left, in: cores))")
+        }
+
         @Test(arguments: [SIGSEGV, SIGABRT])
         func theOneShotFetchLeavesNoCore(signal: Int32) throws {
             let api = try SilentPort()  // accepts, never answers: soup-run stays in its fetch
@@ -82,12 +93,7 @@ import Testing
                 "/bin/sh", ["-c", CoreFiles.shell(in: dir.path, exec: argv)],
                 environment: ["PATH": "/usr/bin:/bin", "SOUP_TOKEN": Self.token])
             #expect(run.waitForOutput("soup-run: GET ", in: .stderr, timeout: 30), "stderr: \(run.stderrText)")
-            kill(run.pid, signal)
-            let result = run.wait(timeout: 30)
-            #expect(result.termination == .signaled(signal), "the default action, as in tini")
-            #expect(!result.stderrText.contains("Registers"), "the runtime's crash report prints memory")
-            let left = CoreFiles.new(in: cores, since: before)
-            #expect(left.isEmpty, "no core: \(Self.describe(left, in: cores))")
+            Self.expectEndedWithoutCore(run, by: signal, cores: cores, before: before)
         }
 
         @Test(arguments: [SIGSEGV, SIGABRT])
@@ -105,12 +111,7 @@ import Testing
                 environment: ["PATH": "/usr/bin:/bin", "SOUP_TOKEN": Self.token])
             defer { watchKillChildren(of: run) }
             #expect(run.waitForOutput("ready ", in: .stdout, timeout: 30), "stderr: \(run.stderrText)")
-            kill(run.pid, signal)
-            let result = run.wait(timeout: 30)
-            #expect(result.termination == .signaled(signal), "the default action, as in tini")
-            #expect(!result.stderrText.contains("Registers"), "the runtime's crash report prints memory")
-            let left = CoreFiles.new(in: cores, since: before)
-            #expect(left.isEmpty, "no core: \(Self.describe(left, in: cores))")
+            Self.expectEndedWithoutCore(run, by: signal, cores: cores, before: before)
         }
 
         /// The control that makes the two tests above mean something: cores are written here,
