@@ -82,6 +82,34 @@ let forwardedSignalScript = #"""
             return stat[stat.index(close, offsetBy: 2)...].first
         }
 
+        /// State, parent and process group of `pid` from /proc (fields 3, 4 and 5 of its stat).
+        static func stat(of pid: Int32) -> (state: Character, parent: Int32, group: Int32)? {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 2, let state = fields[0].first, let parent = Int32(fields[1]),
+                let group = Int32(fields[2])
+            else { return nil }
+            return (state, parent, group)
+        }
+
+        /// Whether every process of group `pgid` is stopped. A shell that vforks its next command
+        /// (dash) waits uninterruptibly (`D`, not `T`) while that child, stopped before its exec,
+        /// is `T`: that shell counts as stopped too, since nothing of the group runs.
+        static func groupStopped(_ pgid: Int32) -> Bool {
+            let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+            let members = pids.compactMap { pid in stat(of: pid).map { (pid: pid, stat: $0) } }.filter {
+                $0.stat.group == pgid
+            }
+            return !members.isEmpty
+                && members.allSatisfy { member in
+                    member.stat.state == "T"
+                        || (member.stat.state == "D"
+                            && members.contains { $0.stat.parent == member.pid && $0.stat.state == "T" })
+                }
+        }
+
         @Test func tstpAndContToTheSupervisorStopAndResumeTheChildsGroup() throws {
             let server = try DevServer()
             let run = try startWatch(apiURL: server.apiURL, command: ["/bin/sh", "-c", forwardedSignalScript])
@@ -89,7 +117,7 @@ let forwardedSignalScript = #"""
             #expect(run.waitForOutput("ready ", in: .stdout, timeout: 30))
             let child = try #require(watchPid(after: "ready pid", in: run.stdoutText))
             kill(run.pid, SIGTSTP)
-            #expect(watchWaitUntil(run, timeout: 30) { Self.state(of: child) == "T" }, "the child is stopped")
+            #expect(watchWaitUntil(run, timeout: 30) { Self.groupStopped(child) }, "the child's group is stopped")
             #expect(watchWaitUntil(run, timeout: 30) { Self.state(of: run.pid) == "T" }, "soup-run is stopped")
             kill(run.pid, SIGCONT)
             #expect(watchWaitUntil(run, timeout: 30) { Self.state(of: child) != "T" }, "the child runs again")
