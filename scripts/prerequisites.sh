@@ -26,6 +26,8 @@ if [ "${1:-}" = --test ]; then
     command -v fish >/dev/null || need+=(fish)
     command -v unshare >/dev/null || need+=(util-linux)
     command -v python3 >/dev/null || need+=(python3)
+    # The layers' HTTP/2 test serves h2 (TLS, ALPN) from Debian's python3 with the h2 package.
+    { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import h2' 2>/dev/null; } || need+=(python3-h2)
     # The empty-root suite makes its CAs and certificates with openssl, its static helper with cc.
     command -v openssl >/dev/null || need+=(openssl)
     command -v cc >/dev/null || need+=(gcc)

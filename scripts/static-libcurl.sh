@@ -16,6 +16,11 @@ log() { echo "static-libcurl: $*" >&2; }
 # Everything but HTTP and HTTPS disabled: less to build (about 2 minutes on 2 cores), less to link,
 # nothing to load at start. Proxies and Basic auth (for proxies) stay; the CA store is always given
 # by soup-run (TrustStore.swift), so none is compiled in; OpenSSL's config file is never read.
+# No nghttp2: this libcurl speaks HTTP/1.1 only, so the layers' GETs (--also) run side by side on
+# a kept connection each instead of multiplexed on one over HTTP/2 (the development build's system
+# libcurl has HTTP/2). For 2-4 small GETs the gain is a handshake or two, not worth a second
+# network parser linked statically. Without socketpair, curl_multi_wakeup fails: the session
+# driver then polls in 10 ms slices while a GET runs (soup_curl_session.c).
 configure_flags=(
     --disable-shared --enable-static --with-pic --disable-dependency-tracking
     --with-openssl --enable-threaded-resolver --enable-ipv6

@@ -1,6 +1,7 @@
 /*
- * soup_curl.c: one blocking GET through libcurl, with redirects off and a capped body; on a
- * session, the easy handle (and so its connection) is kept for the next GET.
+ * soup_curl.c: one GET through libcurl, with redirects off and a capped body: the options and
+ * callbacks every transfer uses, and the blocking GET on a fresh handle. Sessions (kept
+ * connections, transfers run together) are in soup_curl_session.c.
  * Kept deliberately small: the Swift side builds URLs, decides about redirects and retries,
  * and turns CURLcodes into messages.
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include "soup_curl.h"
+#include "soup_curl_internal.h"
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;
@@ -19,14 +21,6 @@ static void global_init(void) {
     soup_tls_init();
     global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
-
-typedef struct transfer {
-    soup_curl_response *response;
-    size_t capacity;
-    size_t max_body;
-    size_t header_bytes;
-    size_t max_headers;
-} transfer;
 
 static size_t on_body(char *data, size_t size, size_t count, void *userdata) {
     transfer *t = userdata;
@@ -91,15 +85,18 @@ static size_t on_header(char *line, size_t size, size_t count, void *userdata) {
     return n;
 }
 
-/* One GET on `curl` (fresh, or reset and keeping its connection cache). */
-static int perform(CURL *curl, const soup_curl_request *request, soup_curl_response *response) {
+int soup_curl_prepare(job *j, CURL *curl, const soup_curl_request *request, soup_curl_response *response) {
     struct curl_slist *headers = NULL;
     for (size_t i = 0; i < request->header_count; i++) {
         struct curl_slist *next = curl_slist_append(headers, request->headers[i]);
         if (!next) { curl_slist_free_all(headers); return -1; }
         headers = next;
     }
-    transfer t = { response, 0, request->max_body_bytes, 0, request->max_header_bytes };
+    memset(j, 0, sizeof *j);
+    j->t = (transfer){ response, 0, request->max_body_bytes, 0, request->max_header_bytes };
+    j->headers = headers;
+    j->response = response;
+    j->curl = curl;
 
     curl_easy_setopt(curl, CURLOPT_URL, request->url);
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
@@ -117,6 +114,11 @@ static int perform(CURL *curl, const soup_curl_request *request, soup_curl_respo
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, request->total_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)request->max_body_bytes);
     curl_easy_setopt(curl, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    /* Over https, a second GET to an origin whose first connection is still in its TLS
+     * handshake waits for ALPN to tell whether it speaks HTTP/2, and then shares it (or opens its
+     * own). Not over plain http: libcurl would learn "HTTP/1.1" only from the first response, so
+     * the second GET would wait for the whole first one. */
+    if (strncasecmp(request->url, "https://", 8) == 0) curl_easy_setopt(curl, CURLOPT_PIPEWAIT, 1L);
     /* A trust store chosen (TrustStore.swift) is the whole store: NULL clears libcurl's built-in
      * default, so a hashed directory alone does not also parse the ~140-CA bundle. */
     if (request->ca_info || request->ca_path) {
@@ -126,27 +128,29 @@ static int perform(CURL *curl, const soup_curl_request *request, soup_curl_respo
     /* The Swift side chooses the proxy (and never one for a loopback host); "" means none. */
     if (request->proxy) curl_easy_setopt(curl, CURLOPT_PROXY, request->proxy);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &j->t);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &j->t);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, response->error_message);
-
-    CURLcode code = curl_easy_perform(curl);
-    response->curl_code = code;
-    response->error_summary = curl_easy_strerror(code);
-    if (code == CURLE_FILESIZE_EXCEEDED) response->body_too_large = 1;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
-    curl_easy_getinfo(curl, CURLINFO_HTTP_CONNECTCODE, &response->connect_status);
-    /* A kept handle must not point at this call's buffers and headers once it returns. */
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
-
-    curl_slist_free_all(headers);
+    curl_easy_setopt(curl, CURLOPT_PRIVATE, (void *)j);
     return 0;
 }
 
-/* Zeroes the response and initialises libcurl once; 0 when a transfer may start. */
-static int begin(soup_curl_response *response) {
+void soup_curl_complete(job *j, CURLcode code) {
+    soup_curl_response *response = j->response;
+    response->curl_code = code;
+    response->error_summary = curl_easy_strerror(code);
+    if (code == CURLE_FILESIZE_EXCEEDED) response->body_too_large = 1;
+    curl_easy_getinfo(j->curl, CURLINFO_RESPONSE_CODE, &response->status);
+    curl_easy_getinfo(j->curl, CURLINFO_HTTP_CONNECTCODE, &response->connect_status);
+    curl_easy_setopt(j->curl, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(j->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(j->curl, CURLOPT_PRIVATE, NULL);
+    curl_slist_free_all(j->headers);
+    j->headers = NULL;
+}
+
+int soup_curl_begin(soup_curl_response *response) {
     memset(response, 0, sizeof *response);
     pthread_once(&global_once, global_init);
     if (global_result != CURLE_OK) {
@@ -158,39 +162,14 @@ static int begin(soup_curl_response *response) {
 }
 
 int soup_curl_get(const soup_curl_request *request, soup_curl_response *response) {
-    if (begin(response)) return 0;
+    if (soup_curl_begin(response)) return 0;
     CURL *curl = curl_easy_init();
     if (!curl) return -1;
-    int rc = perform(curl, request, response);
+    job j;
+    int rc = soup_curl_prepare(&j, curl, request, response);
+    if (rc == 0) soup_curl_complete(&j, curl_easy_perform(curl));
     curl_easy_cleanup(curl);
     return rc;
-}
-
-struct soup_curl_session {
-    CURL *curl;
-};
-
-soup_curl_session *soup_curl_session_new(void) {
-    return calloc(1, sizeof(soup_curl_session));
-}
-
-int soup_curl_session_get(soup_curl_session *session, const soup_curl_request *request,
-                          soup_curl_response *response) {
-    if (begin(response)) return 0;
-    if (!session->curl) {
-        session->curl = curl_easy_init();
-        if (!session->curl) return -1;
-    } else {
-        /* Every option back to its default; the connection, DNS and TLS session caches stay. */
-        curl_easy_reset(session->curl);
-    }
-    return perform(session->curl, request, response);
-}
-
-void soup_curl_session_free(soup_curl_session *session) {
-    if (!session) return;
-    if (session->curl) curl_easy_cleanup(session->curl);
-    free(session);
 }
 
 void soup_curl_response_free(soup_curl_response *response) {

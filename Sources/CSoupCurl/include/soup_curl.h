@@ -1,7 +1,8 @@
 #ifndef SOUP_CURL_H
 #define SOUP_CURL_H
 /*
- * The one place soup-run talks to libcurl: a single blocking GET, alone or on a kept session.
+ * The one place soup-run talks to libcurl: a blocking GET, alone or on a kept session (where
+ * GETs made at the same time share connections).
  * Redirects are never followed here (the Swift side decides, so a token never leaves its origin).
  * Everything else (URLs, retries, error mapping) lives in Swift.
  */
@@ -64,20 +65,27 @@ void soup_curl_response_free(soup_curl_response *response);
 void soup_tls_init(void);
 
 /*
- * A session: one easy handle kept across GETs, so its connection (and DNS and TLS session caches)
- * serve the next request while the server keeps the connection open; libcurl reconnects when it
- * did not. Not thread-safe: one GET at a time per session (the Swift side locks).
+ * A session: a kept libcurl multi handle (soup_curl_session.c). Its connection cache, DNS cache
+ * and easy handles (with their TLS session caches) serve the next GET while the server keeps the
+ * connection open; libcurl reconnects when it did not. Thread-safe: GETs made at the same time
+ * from several threads run together, multiplexed on one connection over HTTP/2 (when libcurl
+ * has it and the server agrees), on a connection each over HTTP/1.1. Each call still blocks
+ * until its own GET ended, bounded by its timeouts.
  */
 typedef struct soup_curl_session soup_curl_session;
 
-/* NULL when out of memory. The handle itself is made on the first GET. */
+/* NULL when out of memory. The multi handle itself is made on the first GET. */
 soup_curl_session *soup_curl_session_new(void);
 
-/* soup_curl_get on the session's handle. */
+/* soup_curl_get on the session: the same options, bounds and response. */
 int soup_curl_session_get(soup_curl_session *session, const soup_curl_request *request,
                           soup_curl_response *response);
 
+/* Only once no GET on the session is running. */
 void soup_curl_session_free(soup_curl_session *session);
+
+/* 1 when this libcurl speaks HTTP/2 (built with nghttp2), else 0. */
+int soup_curl_http2_available(void);
 
 /* CURLcode values the Swift side classifies. */
 enum {

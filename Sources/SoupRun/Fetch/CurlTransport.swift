@@ -5,9 +5,11 @@ import SoupCore
 /// `ProxySelection` from curl's variables (`http_proxy`, `https_proxy`, `no_proxy`), CAs from
 /// `TrustStore`.
 ///
-/// Copies of one transport share one libcurl handle (`CurlSession`), so the start-up fetch and
+/// Copies of one transport share one libcurl session (`CurlSession`), so the start-up fetch and
 /// every `--watch` poll use one connection while the server keeps it open; libcurl reconnects,
-/// without a failed request, when the server closed it between polls.
+/// without a failed request, when the server closed it between polls. The layers' GETs, made at
+/// the same time, run together on it: multiplexed on one connection over HTTP/2, on a kept
+/// connection each over HTTP/1.1.
 public struct CurlTransport: HTTPTransport {
     /// The CAs https connections trust: CURLOPT_CAINFO / CURLOPT_CAPATH, or libcurl's default.
     public var trustStore: TrustStore
@@ -20,6 +22,10 @@ public struct CurlTransport: HTTPTransport {
     /// must not honour for its own connection: `SSLKEYLOGFILE` would log the keys that decrypt the
     /// token. `SoupRunMain` removes them from soup-run's own environment at start.
     public static let ignoredVariables = ["SSLKEYLOGFILE"]
+
+    /// Whether this build's libcurl speaks HTTP/2 (the development build's Debian libcurl does;
+    /// the static release's minimal libcurl is built without nghttp2).
+    public static var supportsHTTP2: Bool { soup_curl_http2_available() != 0 }
 
     /// Bound on all response header lines together (libcurl's own bounds one line at 100 KiB).
     public static let maxHeaderBytes = 64 * 1024
@@ -198,24 +204,27 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<U
     return pointers.withUnsafeBufferPointer { body($0) }
 }
 
-/// One libcurl easy handle kept across GETs, used by one GET at a time.
+/// The kept libcurl session (a multi handle: connections, DNS and TLS caches) of one transport.
+/// GETs from several threads at once run together on it: over HTTP/2 on one connection.
 final class CurlSession: Sendable {
     /// The C session (nil when it could not be allocated: every GET then makes its own handle).
-    private let handle: Locked<OpaquePointer?>
+    /// Set once; the C side locks what GETs share.
+    private let handle: Handle
+
+    private struct Handle: @unchecked Sendable { let pointer: OpaquePointer? }
 
     init() {
-        handle = Locked(soup_curl_session_new())
+        handle = Handle(pointer: soup_curl_session_new())
     }
 
-    deinit { handle.withLock { soup_curl_session_free($0) } }
+    // No GET runs any more: each holds a reference to its transport, and so to this session.
+    deinit { soup_curl_session_free(handle.pointer) }
 
-    /// `soup_curl_get` on the kept handle; the lock makes concurrent callers take turns.
+    /// `soup_curl_get` on the kept session; concurrent callers share its connections.
     func get(_ request: UnsafePointer<soup_curl_request>, _ response: UnsafeMutablePointer<soup_curl_response>)
         -> Int32
     {
-        handle.withLock { session in
-            guard let session else { return soup_curl_get(request, response) }
-            return soup_curl_session_get(session, request, response)
-        }
+        guard let session = handle.pointer else { return soup_curl_get(request, response) }
+        return soup_curl_session_get(session, request, response)
     }
 }
