@@ -232,12 +232,7 @@ struct FallbackEndToEndTests {
         let values = Array((object ?? [:]).values)
         #expect(values.count >= 6 && values.contains(DevServerRunTests.nasty["UNICODE"]!))
         for needle in [e2eToken] + values.filter({ $0.utf8.count >= 4 }) {
-            #expect(!contains(bytes, Array(needle.utf8)), "a value or the token is in the file in clear")
+            #expect(!bytes.contains(subsequence: Array(needle.utf8)), "a value or the token is in the file in clear")
         }
-    }
-
-    private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        return (0...(haystack.count - needle.count)).contains { Array(haystack[$0..<($0 + needle.count)]) == needle }
     }
 }

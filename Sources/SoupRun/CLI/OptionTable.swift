@@ -159,7 +159,7 @@ public enum OptionTable {
             "random delay before each restart, up to this long (default 0)"),
         spec(
             .fallback, .required(placeholder: "PATH"), .files, .fallback,
-            "keep an encrypted copy for API outages (env SOUP_FALLBACK_FILE)"),
+            "keep an encrypted copy of the API answer (env SOUP_FALLBACK_FILE)"),
         spec(
             .fallbackMaxAge, .required(placeholder: "AGE"), .nothing, .fallback,
             "refuse an older copy, e.g. 90s, 30m, 72h, 7d, seconds (default none)"),

@@ -58,6 +58,9 @@ public struct FallbackSource<Upstream: SecretsSource>: SecretsSource where Upstr
         }
     }
 
+    /// The upstream's layers (none after starting from the copy: it holds their combination).
+    public func layerParts() -> [LayerCombination.Part]? { upstream.layerParts() }
+
     private func kept(_ secrets: [String: String]) {
         lastFetched.withLock { $0 = secrets }
         store.keep(secrets, token: upstream.currentToken, logger: logger)

@@ -1,5 +1,5 @@
-/// One source of secrets in the pipeline: an API environment (`--also`, the operands) or a
-/// dotenv file (`--env-file`). Each layer has its own fetch, its own change detection (an ETag,
+/// One source of secrets in the pipeline: an API environment (`--also`, the operands), a
+/// dotenv file (`--env-file`), or the API environments together under the files. Each layer has its own fetch, its own change detection (an ETag,
 /// a file stamp) and its own errors; `LayerStack` combines them.
 public struct Layer: Sendable {
     public enum Source: Sendable {
@@ -7,6 +7,9 @@ public struct Layer: Sendable {
         case api(any SecretsSource<FetchError>)
         /// A dotenv file; `optional`: a missing file is an empty layer.
         case envFile(path: String, optional: Bool)
+        /// The API environments together (a `LayerStack` of them, possibly through the fallback
+        /// copy), under the env files; its errors already name their layer.
+        case stack(any SecretsSource<LayerError>)
     }
 
     /// How the user named it: `--also shared/prod`, `my-app/prod`, `--env-file .env`.
@@ -42,6 +45,9 @@ public struct Layer: Sendable {
             }
         case .envFile(let path, let optional):
             return try read(path: path, optional: optional, files: files, stamp: stamp(path, files: files))
+        case .stack(let source):
+            let fetched = try source.fetchWithETag()
+            return Snapshot(secrets: fetched.secrets, etag: fetched.etag)
         }
     }
 
@@ -62,6 +68,11 @@ public struct Layer: Sendable {
             // The stamp before the read: a write between the two shows up as a change next time.
             if stamp == last.stamp { return nil }
             return try read(path: path, optional: optional, files: files, stamp: stamp)
+        case .stack(let source):
+            switch try source.fetch(ifNoneMatch: last.etag) {
+            case .notModified: return nil
+            case .secrets(let secrets, let etag): return Snapshot(secrets: secrets, etag: etag)
+            }
         }
     }
 

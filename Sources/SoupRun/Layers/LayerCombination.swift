@@ -2,6 +2,9 @@ import SoupCore
 
 /// How the layers' secrets become one `[key: value]`: later layers win, key by key. Pure.
 public enum LayerCombination {
+    /// One layer's name and secrets, as combined.
+    public typealias Part = (name: String, secrets: [String: String])
+
     /// A key set by more than one layer: the layer whose value is used, and the ones it overrides.
     public struct Override: Sendable, Equatable {
         public var key: String
@@ -21,9 +24,7 @@ public enum LayerCombination {
 
     /// The combined secrets of `layers`, given lowest precedence first, and every key more than
     /// one layer sets (sorted by key).
-    public static func combine(
-        _ layers: [(name: String, secrets: [String: String])]
-    ) -> (secrets: [String: String], overrides: [Override]) {
+    public static func combine(_ layers: [Part]) -> (secrets: [String: String], overrides: [Override]) {
         // One layer, the usual run: its secrets as they are, nothing to attribute.
         if layers.count == 1 { return (layers[0].secrets, []) }
         var secrets: [String: String] = [:]

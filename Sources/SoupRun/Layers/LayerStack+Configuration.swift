@@ -1,15 +1,27 @@
 import SoupCore
 
 extension LayerStack {
-    /// The layers `configuration` names, in precedence order: `--also`, the operands, the env
-    /// files. Each API layer is a `SecretsClient` of its own (same URL, token, timeout, retries).
-    /// The operands' environment is named in errors only when it is not alone, so a plain run's
-    /// messages are the same as without layers.
+    /// The layers `configuration` names, in precedence order: the API environments (`--also`,
+    /// the operands) in a stack of their own, then the env files. A plain run's source.
     public static func make(
         configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
         budget: ExecBudget? = nil,
         sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) },
         files: EnvFileAccess = .live
+    ) -> LayerStack {
+        let api = environments(
+            configuration: configuration, token: token, transport: transport, logger: logger, budget: budget,
+            sleep: sleep)
+        return withEnvFiles(over: api, configuration: configuration, files: files, logger: logger)
+    }
+
+    /// The API environments `configuration` names, in precedence order: `--also`, then the
+    /// operands. Each is a `SecretsClient` of its own (same URL, token, timeout, retries, and
+    /// one transport: their GETs share its connections). The operands' environment is named in
+    /// errors only when it is not alone, so a plain run's messages are the same as without layers.
+    public static func environments(
+        configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
+        budget: ExecBudget? = nil, sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) }
     ) -> LayerStack {
         // The clients' warnings (plain http) are the same for every layer: print each once.
         let printed = Locked<Set<String>>([])
@@ -32,11 +44,26 @@ extension LayerStack {
                 name: operands.description,
                 namedInErrors: !configuration.also.isEmpty || !configuration.envFiles.isEmpty,
                 source: .api(client(operands))))
+        return LayerStack(
+            layers: layers, files: .live, logger: logger, bound: worstCase(configuration), reportsOverrides: false)
+    }
+
+    /// `api` (the API environments: a stack from `environments`, possibly through the fallback
+    /// copy or a rotating token file) under the env files `configuration` names, in order.
+    public static func withEnvFiles(
+        over api: any SecretsSource<LayerError>, configuration: Configuration, files: EnvFileAccess, logger: Logger
+    ) -> LayerStack {
+        var layers = [Layer(name: apiLayerName, namedInErrors: false, source: .stack(api))]
         layers += configuration.envFiles.map {
             Layer(name: $0.description, source: .envFile(path: $0.path, optional: $0.optional))
         }
-        return LayerStack(layers: layers, files: files, logger: logger, bound: worstCase(configuration))
+        // The API stack waits for its own layers within the same bound; a little more here.
+        return LayerStack(layers: layers, files: files, logger: logger, bound: worstCase(configuration) + 30)
     }
+
+    /// How `-v` names the API environments when they cannot be told apart: after a start from
+    /// the fallback copy, which holds their combination.
+    static let apiLayerName = "the fallback copy"
 
     /// A bound no fetch reaches: every attempt at its timeout, each after up to 5 redirects, plus
     /// the longest retry waits, twice over, and a minute of slack.

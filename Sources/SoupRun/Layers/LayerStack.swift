@@ -9,11 +9,18 @@ import SoupCore
 /// `[key: value]` and one ETag, a token standing for the layers' own ETags and file stamps, kept
 /// here. A poll answers `.notModified` only when no layer changed and the caller holds the
 /// token of the last result, so a result the caller could not use is offered again.
+///
+/// soup-run nests two: the API environments in one (so `--fallback` keeps exactly what the API
+/// returned), as the lowest layer of another holding the env files. Only the outer one reports,
+/// with `-v`, which layer each key set by several comes from: at start, and again whenever a
+/// changed result changes that list.
 public final class LayerStack: SecretsSource {
     public let layers: [Layer]
     let files: EnvFileAccess
     let logger: Logger
     let concurrency: Int
+    /// Whether `-v` lists the overridden keys (not for the inner stack: the outer lists them all).
+    let reportsOverrides: Bool
     /// The longest wait for all layers of one read (see `Concurrently.map`).
     let bound: Double
     private let state = Locked(State())
@@ -23,14 +30,20 @@ public final class LayerStack: SecretsSource {
         var snapshots: [Layer.Snapshot]? = nil
         /// Counts combined results that differed; the token is made from it.
         var generation = 0
+        /// The overridden keys `-v` listed last (nil: nothing listed yet).
+        var reported: [LayerCombination.Override]? = nil
     }
 
-    public init(layers: [Layer], files: EnvFileAccess, logger: Logger, concurrency: Int = 4, bound: Double) {
+    public init(
+        layers: [Layer], files: EnvFileAccess, logger: Logger, concurrency: Int = 4, bound: Double,
+        reportsOverrides: Bool = true
+    ) {
         self.layers = layers
         self.files = files
         self.logger = logger
         self.concurrency = concurrency
         self.bound = bound
+        self.reportsOverrides = reportsOverrides
     }
 
     /// The start-up read (API layers with their retries), combined; with `-v`, which layer each
@@ -38,9 +51,14 @@ public final class LayerStack: SecretsSource {
     public func load() throws(LayerError) -> [String: String] {
         let snapshots = try readAll { layer throws(LayerError) in try layer.load(files: self.files) }
         let combined = combine(snapshots)
-        for override in combined.overrides { logger.debug("layers: \(override.summary)") }
         state.withLock { $0.snapshots = snapshots }
+        report(combined.overrides)
         return combined.secrets
+    }
+
+    /// Every layer's last good read, the API environments inside a nested stack each on its own.
+    public func layerParts() -> [LayerCombination.Part]? {
+        state.withLock { $0.snapshots }.map(parts)
     }
 
     public func fetchWithETag() throws(LayerError) -> (secrets: [String: String], etag: String?) {
@@ -60,14 +78,34 @@ public final class LayerStack: SecretsSource {
         }
         let changed = refreshed.contains { $0 != nil }
         let snapshots = zip(last, refreshed).map { $1 ?? $0 }
-        return state.withLock { state -> FetchResult in
+        let combined = combine(snapshots)
+        let result = state.withLock { state -> FetchResult in
             if !changed && token == Self.token(state.generation) { return .notModified }
             if changed {
                 state.snapshots = snapshots
                 state.generation += 1
             }
-            return .secrets(combine(snapshots).secrets, etag: Self.token(state.generation))
+            return .secrets(combined.secrets, etag: Self.token(state.generation))
         }
+        // Only when the command's secrets change (a restart), not for a layer that changed alone.
+        if changed, combined.secrets != combine(last).secrets { report(combined.overrides) }
+        return result
+    }
+
+    /// With `-v`, the overridden keys: at start, then only when the list differs from the last.
+    private func report(_ overrides: [LayerCombination.Override]) {
+        guard reportsOverrides, logger.verbosity >= .verbose else { return }
+        let previous = state.withLock { state -> [LayerCombination.Override]? in
+            defer { state.reported = overrides }
+            return state.reported
+        }
+        guard let previous else {
+            for override in overrides { logger.debug("layers: \(override.summary)") }
+            return
+        }
+        guard previous != overrides else { return }
+        if overrides.isEmpty { logger.debug("layers: no key is set by more than one layer now") }
+        for override in overrides { logger.debug("layers: now \(override.summary)") }
     }
 
     /// `read` for every layer, concurrently; the first failing layer (in precedence order) throws.
@@ -101,7 +139,20 @@ public final class LayerStack: SecretsSource {
     private func combine(_ snapshots: [Layer.Snapshot]) -> (
         secrets: [String: String], overrides: [LayerCombination.Override]
     ) {
-        LayerCombination.combine(zip(layers, snapshots).map { ($0.name, $1.secrets) })
+        LayerCombination.combine(parts(snapshots))
+    }
+
+    /// The layers by name, a nested stack's replaced by its own layers when they still add up
+    /// to what it gave (not after it started from the fallback copy, which holds their sum).
+    private func parts(_ snapshots: [Layer.Snapshot]) -> [LayerCombination.Part] {
+        zip(layers, snapshots).flatMap { layer, snapshot -> [LayerCombination.Part] in
+            if case .stack(let source) = layer.source, let inner = source.layerParts(),
+                LayerCombination.combine(inner).secrets == snapshot.secrets
+            {
+                return inner
+            }
+            return [(layer.name, snapshot.secrets)]
+        }
     }
 
     /// The combined ETag the supervisor holds: which combined result it has.

@@ -75,7 +75,8 @@ public enum SoupRunMain {
                 logger.warning(warning)
             }
         }
-        // The operands' environment, `--also` environments and env files: one source.
+        // The operands' environment and the `--also` environments: one source, their GETs
+        // together on one transport (one connection where the server allows it).
         let transport = effects.makeTransport(environment)
         // A response whose secrets cannot fit in exec is refused while it is read (not --export).
         var budget: ExecBudget? = nil
@@ -83,46 +84,48 @@ public enum SoupRunMain {
             budget = ExecBudget(
                 command: command, inherited: environment, configuration: configuration, limit: effects.argMax)
         }
-        let makeLayers: @Sendable (Secret) -> LayerStack = { [budget] token in
-            LayerStack.make(
+        let makeEnvironments: @Sendable (Secret) -> LayerStack = { [budget] token in
+            LayerStack.environments(
                 configuration: configuration, token: token, transport: transport, logger: logger, budget: budget,
-                sleep: effects.sleep, files: effects.envFiles)
+                sleep: effects.sleep)
         }
-        let layers = makeLayers(token)
-        // --fallback: the same fetch, through the copy (kept on success, used when the API is down).
-        let binding = FallbackBinding(configuration, layers: layers.layers.map(\.name))
+        let environments = makeEnvironments(token)
+        // --fallback: the same fetch, through the copy (kept on success, used when the API is
+        // down). It wraps the API environments only, so it holds what the API returned and
+        // never an env file's value; the env files go on top of it (or of the copy) below.
+        let binding = FallbackBinding(configuration, layers: environments.layers.map(\.name))
         let store = configuration.fallback.map { settings in
             FallbackStore(settings: settings, binding: binding, token: token, files: effects.fallbackFiles)
         }
+        func throughCopy<Source: SecretsSource>(_ source: Source) -> any SecretsSource<LayerError>
+        where Source.Failure == LayerError {
+            guard let store else { return source }
+            return FallbackSource(upstream: source, store: store, logger: logger)
+        }
+        let supervising = !StayReasons(configuration).isEmpty
+        let api: any SecretsSource<LayerError>
+        if supervising, let file = tokenFile {
+            // Under the supervisor a token file is re-read when it changes; --fallback wraps
+            // the rotating source.
+            api = throughCopy(
+                TokenFileSource(
+                    path: file.path, token: token, stamp: file.stamp, makeClient: makeEnvironments,
+                    readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger))
+        } else {
+            api = throughCopy(environments)
+        }
+        let layers = LayerStack.withEnvFiles(
+            over: api, configuration: configuration, files: effects.envFiles, logger: logger)
 
-        if !StayReasons(configuration).isEmpty, case .run(let command) = configuration.mode {
+        if supervising, case .run(let command) = configuration.mode {
             // --watch or files: supervise the command instead of exec'ing it (the parser refuses
             // both with --export). WatchMode's start-up fetch is `layers.fetchWithETag()`, whose
-            // clients also give the plain-http warning. A token file is re-read when it changes;
-            // --fallback wraps whichever source that makes.
-            func supervise<Source: SecretsSource>(_ source: Source) -> Int32
-            where Source.Failure: FallbackFailure {
-                if let store {
-                    return WatchMode.run(
-                        configuration: configuration, command: command, inherited: environment,
-                        source: FallbackSource(upstream: source, store: store, logger: logger), logger: logger)
-                }
-                return WatchMode.run(
-                    configuration: configuration, command: command, inherited: environment, source: source,
-                    logger: logger)
-            }
-            if let file = tokenFile {
-                return supervise(
-                    TokenFileSource(
-                        path: file.path, token: token, stamp: file.stamp, makeClient: makeLayers,
-                        readFile: effects.readFile, fileStamp: effects.fileStamp, logger: logger))
-            }
-            return supervise(layers)
+            // clients also give the plain-http warning.
+            return WatchMode.run(
+                configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }
 
-        let secrets =
-            try store.map { try FallbackSource(upstream: layers, store: $0, logger: logger).fetchWithETag().secrets }
-            ?? layers.load()
+        let secrets = try layers.load()
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)

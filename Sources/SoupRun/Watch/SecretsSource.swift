@@ -13,6 +13,9 @@ public protocol SecretsSource<Failure>: Sendable {
     /// The token the source fetches with now, when it can change while soup-run runs (a rotated
     /// token file); nil for one fixed at start. The fallback copy is sealed with it.
     var currentToken: Secret? { get }
+    /// The layers behind the last answer, lowest precedence first, so `-v` can name where each
+    /// key came from; nil for a source without layers (the default), or with no answer yet.
+    func layerParts() -> [LayerCombination.Part]?
 }
 
 extension SecretsSource {
@@ -23,6 +26,8 @@ extension SecretsSource {
         let fetched = try fetchWithETag()
         return StartUpFetch(secrets: fetched.secrets, etag: fetched.etag)
     }
+
+    public func layerParts() -> [LayerCombination.Part]? { nil }
 }
 
 /// A source's failure: a message and exit code at start, one failing poll under `--watch`.

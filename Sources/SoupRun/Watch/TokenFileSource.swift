@@ -46,6 +46,8 @@ final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable wher
         try client.fetchWithETag()
     }
 
+    func layerParts() -> [LayerCombination.Part]? { client.layerParts() }
+
     func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult {
         let now = fileStamp(path)
         if now != state.withLock({ $0.stamp }) { reload(stamp: now) }

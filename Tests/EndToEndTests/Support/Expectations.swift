@@ -44,3 +44,11 @@ public func expectOneErrorLine(
         sourceLocation: sourceLocation)
     #expect(result.stderrText.contains(fragment), "stderr: \(result.stderrText)", sourceLocation: sourceLocation)
 }
+
+extension Array where Element == UInt8 {
+    /// Whether `needle` occurs in these bytes.
+    func contains(subsequence needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, count >= needle.count else { return false }
+        return (0...(count - needle.count)).contains { Array(self[$0..<($0 + needle.count)]) == needle }
+    }
+}

@@ -115,11 +115,16 @@ final class FakeEnvFiles: Sendable {
 
     @Test func theOnlyLayerFailsWithThePlainMessage() {
         let failure = FetchError.serverError(status: 500, serverMessage: nil, retryAfter: nil)
-        let stack = LayerStack.make(
+        let stack = LayerStack.environments(
             configuration: Parse.base(), token: Secret("t"), transport: FetchScriptedTransport([]),
             logger: Self.logger)
         #expect(stack.layers.map(\.name) == ["p/e"])
         #expect(!stack.layers[0].namedInErrors)
+        #expect(
+            !LayerStack.make(
+                configuration: Parse.base(), token: Secret("t"), transport: FetchScriptedTransport([]),
+                logger: Self.logger
+            ).layers[0].namedInErrors, "the API stack under the files adds no name")
         #expect(LayerError(layer: nil, cause: .fetch(failure)).description == failure.description)
     }
 
@@ -127,14 +132,19 @@ final class FakeEnvFiles: Sendable {
         var configuration = Parse.base()
         configuration.also = [.init(project: "shared", environment: "prod"), .init(project: "a/b", environment: "c")]
         configuration.envFiles = [.init(path: ".env"), .init(path: ".env.local", optional: true)]
-        let stack = LayerStack.make(
+        let environments = LayerStack.environments(
             configuration: configuration, token: Secret("t"), transport: FetchScriptedTransport([]),
             logger: Self.logger)
+        #expect(environments.layers.map(\.name) == ["--also shared/prod", "--also a%2Fb/c", "p/e"])
+        #expect(environments.layers.allSatisfy { $0.namedInErrors })
+        // The env files go on top of the API environments, which sit in a stack of their own.
+        let stack = LayerStack.withEnvFiles(
+            over: environments, configuration: configuration, files: FakeEnvFiles().access, logger: Self.logger)
         #expect(
             stack.layers.map(\.name) == [
-                "--also shared/prod", "--also a%2Fb/c", "p/e", "--env-file .env", "--env-file-optional .env.local",
+                LayerStack.apiLayerName, "--env-file .env", "--env-file-optional .env.local",
             ])
-        #expect(stack.layers.allSatisfy { $0.namedInErrors })
+        #expect(stack.layers.dropFirst().allSatisfy { $0.namedInErrors })
     }
 
     @Test func envFilesMissingUnreadableOrMalformed() throws {
