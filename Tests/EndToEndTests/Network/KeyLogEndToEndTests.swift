@@ -18,27 +18,14 @@ let tlsServerScript = #"""
     server.serve_forever()
     """#
 
-let opensslPresent = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
-
 @Suite("soup-run: SSLKEYLOGFILE is not honoured for its own connection")
 struct KeyLogEndToEndTests {
     @Test(.enabled(if: opensslPresent, "needs /usr/bin/openssl for a test certificate (scripts/prerequisites.sh)"))
     func theTokensConnectionIsNotKeyLoggedButTheCommandStillGetsTheVariable() throws {
         let dir = try TemporaryDirectory(prefix: "soup-keylog")
-        let made = try runProcess(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.path + "/key.pem", "-out",
-                dir.path + "/cert.pem",
-            ], environment: ["PATH": "/usr/bin:/bin"])
-        #expect(made.termination == .exited(0), "openssl: \(made.stderrText)")
-        let server = try ChildProcess(
-            "/usr/bin/python3", ["-c", tlsServerScript, dir.path + "/cert.pem", dir.path + "/key.pem"],
-            environment: ["PATH": "/usr/bin:/bin"])
+        let tls = try LoopbackTLS(in: dir)
+        let (server, port) = try tls.startServer(tlsServerScript)
         defer { server.signal(SIGKILL) }
-        #expect(server.waitForOutput("\n", in: .stdout, timeout: 30), "server: \(server.stderrText)")
-        let port = try #require(Int(server.stdoutText.split(separator: "\n").first ?? ""))
         let keyLog = dir.path + "/keys.log"
         let result = try runSoupRun(
             [
@@ -46,9 +33,8 @@ struct KeyLogEndToEndTests {
                 "echo \"keylog=$SSLKEYLOGFILE A=$A\"",
             ],
             environment: [
-                "SOUP_TOKEN": DevServer.demoToken, "CURL_CA_BUNDLE": dir.path + "/cert.pem", "SSLKEYLOGFILE": keyLog,
-                "SSL_CERT_FILE": "", "SSL_CERT_DIR": "",
-            ])
+                "SOUP_TOKEN": DevServer.demoToken, "SSLKEYLOGFILE": keyLog,
+            ].merging(tls.trustEnvironment) { $1 })
         #expect(result.termination == .exited(0), "stderr: \(result.stderrText)")
         #expect(result.stdoutText == "keylog=\(keyLog) A=1\n")
         #expect(!FileManager.default.fileExists(atPath: keyLog), "no TLS keys of the token's connection written")

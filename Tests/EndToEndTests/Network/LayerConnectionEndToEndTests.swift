@@ -94,22 +94,11 @@ struct LayerConnectionEndToEndTests {
         .enabled(if: CurlTransport.supportsHTTP2, "this build's libcurl has no HTTP/2 (built without nghttp2)"))
     func threeLayersOverHTTP2ShareOneConnectionAtStartAndInEveryPoll() throws {
         let dir = try TemporaryDirectory(prefix: "soup-h2")
-        let made = try runProcess(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.path + "/key.pem", "-out",
-                dir.path + "/cert.pem",
-            ], environment: ["PATH": "/usr/bin:/bin"])
-        #expect(made.termination == .exited(0), "openssl: \(made.stderrText)")
-        let server = try ChildProcess(
-            "/usr/bin/python3", ["-c", http2ServerScript, dir.path + "/cert.pem", dir.path + "/key.pem", "3"],
-            environment: ["PATH": "/usr/bin:/bin"])
+        let tls = try LoopbackTLS(in: dir)
+        let (server, port) = try tls.startServer(http2ServerScript, arguments: ["3"])
         defer { server.signal(SIGKILL) }
-        #expect(server.waitForOutput("\n", in: .stdout, timeout: 30), "server: \(server.stderrText)")
-        let port = try #require(Int(server.stdoutText.split(separator: "\n").first ?? ""))
         let apiURL = "https://127.0.0.1:\(port)/api/v1"
-        let trust = ["CURL_CA_BUNDLE": dir.path + "/cert.pem", "SSL_CERT_FILE": "", "SSL_CERT_DIR": ""]
+        let trust = tls.trustEnvironment
         func count(_ prefix: String) -> Int {
             server.stdoutText.split(separator: "\n").filter { $0.hasPrefix(prefix) }.count
         }
