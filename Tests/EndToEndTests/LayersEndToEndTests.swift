@@ -110,6 +110,10 @@ struct LayersEndToEndTests {
         #expect(run.waitForOutput("ready 3 ", in: .stdout, timeout: 30))
         #expect(run.stdoutText.contains("value=from-file"))
         #expect(run.stderrText.contains("secrets changed (changed: WATCHED)"))
+        // -v: the restart changed which layer WATCHED comes from, so the list is printed again.
+        #expect(run.stderrText.contains("layers: now WATCHED from --env-file \(envFile) (over --also shared/prod)"))
+        #expect(
+            watchCount(of: "layers: now DB_HOST from my-app/prod (over --also shared/prod)", in: run.stderrText) == 1)
 
         unlink(envFile)
         let warning = "cannot refresh secrets: in --env-file \(envFile): no such file"
