@@ -1,20 +1,6 @@
 import SoupCore
 
 extension LayerStack {
-    /// The layers `configuration` names, in precedence order: the API environments (`--also`,
-    /// the operands) in a stack of their own, then the env files. A plain run's source.
-    public static func make(
-        configuration: Configuration, token: Secret, transport: any HTTPTransport, logger: Logger,
-        budget: ExecBudget? = nil,
-        sleep: @escaping @Sendable (Double) -> Void = { Platform.sleep(seconds: $0) },
-        files: EnvFileAccess = .live
-    ) -> LayerStack {
-        let api = environments(
-            configuration: configuration, token: token, transport: transport, logger: logger, budget: budget,
-            sleep: sleep)
-        return withEnvFiles(over: api, configuration: configuration, files: files, logger: logger)
-    }
-
     /// The API environments `configuration` names, in precedence order: `--also`, then the
     /// operands. Each is a `SecretsClient` of its own (same URL, token, timeout, retries, and
     /// one transport: their GETs share its connections). The operands' environment is named in
@@ -44,13 +30,24 @@ extension LayerStack {
                 name: operands.description,
                 namedInErrors: !configuration.also.isEmpty || !configuration.envFiles.isEmpty,
                 source: .api(client(operands))))
+        // With env files the stack above lists the overridden keys, these included.
         return LayerStack(
-            layers: layers, files: .live, logger: logger, bound: worstCase(configuration), reportsOverrides: false)
+            layers: layers, files: .live, logger: logger, bound: worstCase(configuration),
+            reportsOverrides: configuration.envFiles.isEmpty)
     }
 
     /// `api` (the API environments: a stack from `environments`, possibly through the fallback
-    /// copy or a rotating token file) under the env files `configuration` names, in order.
+    /// copy or a rotating token file) under the env files `configuration` names, in order; `api`
+    /// itself when there are none (an idle poll then costs no extra level).
     public static func withEnvFiles(
+        over api: any SecretsSource<LayerError>, configuration: Configuration, files: EnvFileAccess, logger: Logger
+    ) -> any SecretsSource<LayerError> {
+        if configuration.envFiles.isEmpty { return api }
+        return stacked(over: api, configuration: configuration, files: files, logger: logger)
+    }
+
+    /// `api` as the lowest layer of a stack with the env files.
+    static func stacked(
         over api: any SecretsSource<LayerError>, configuration: Configuration, files: EnvFileAccess, logger: Logger
     ) -> LayerStack {
         var layers = [Layer(name: apiLayerName, namedInErrors: false, source: .stack(api))]

@@ -10,10 +10,10 @@ import SoupCore
 /// here. A poll answers `.notModified` only when no layer changed and the caller holds the
 /// token of the last result, so a result the caller could not use is offered again.
 ///
-/// soup-run nests two: the API environments in one (so `--fallback` keeps exactly what the API
-/// returned), as the lowest layer of another holding the env files. Only the outer one reports,
-/// with `-v`, which layer each key set by several comes from: at start, and again whenever a
-/// changed result changes that list.
+/// With env files soup-run nests two: the API environments in one (so `--fallback` keeps exactly
+/// what the API returned), as the lowest layer of another holding the env files. Only the outer
+/// one reports, with `-v`, which layer each key set by several comes from: at start, and again
+/// whenever a changed result changes that list. Without env files the API stack is the source.
 public final class LayerStack: SecretsSource {
     public let layers: [Layer]
     let files: EnvFileAccess
@@ -78,18 +78,22 @@ public final class LayerStack: SecretsSource {
         }
         let changed = refreshed.contains { $0 != nil }
         let snapshots = zip(last, refreshed).map { $1 ?? $0 }
-        let combined = combine(snapshots)
-        let result = state.withLock { state -> FetchResult in
-            if !changed && token == Self.token(state.generation) { return .notModified }
+        let generation = state.withLock { state -> Int? in
+            if !changed && token == Self.token(state.generation) { return nil }
             if changed {
                 state.snapshots = snapshots
                 state.generation += 1
             }
-            return .secrets(combined.secrets, etag: Self.token(state.generation))
+            return state.generation
         }
+        // An idle poll combines nothing.
+        guard let generation else { return .notModified }
+        let combined = combine(snapshots)
         // Only when the command's secrets change (a restart), not for a layer that changed alone.
-        if changed, combined.secrets != combine(last).secrets { report(combined.overrides) }
-        return result
+        if changed, reportsOverrides, logger.verbosity >= .verbose, combined.secrets != combine(last).secrets {
+            report(combined.overrides)
+        }
+        return .secrets(combined.secrets, etag: Self.token(generation))
     }
 
     /// With `-v`, the overridden keys: at start, then only when the list differs from the last.

@@ -125,7 +125,7 @@ public enum SoupRunMain {
                 configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }
 
-        let secrets = try layers.load()
+        let secrets = try layers.fetchWithETag().secrets
         switch configuration.mode {
         case .export(let format):
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)

@@ -121,10 +121,13 @@ final class FakeEnvFiles: Sendable {
         #expect(stack.layers.map(\.name) == ["p/e"])
         #expect(!stack.layers[0].namedInErrors)
         #expect(
-            !LayerStack.make(
-                configuration: Parse.base(), token: Secret("t"), transport: FetchScriptedTransport([]),
-                logger: Self.logger
+            !LayerStack.stacked(
+                over: stack, configuration: Parse.base(), files: FakeEnvFiles().access, logger: Self.logger
             ).layers[0].namedInErrors, "the API stack under the files adds no name")
+        #expect(
+            LayerStack.withEnvFiles(
+                over: stack, configuration: Parse.base(), files: FakeEnvFiles().access, logger: Self.logger)
+                as? LayerStack === stack, "without env files the API stack is the source")
         #expect(LayerError(layer: nil, cause: .fetch(failure)).description == failure.description)
     }
 
@@ -138,7 +141,7 @@ final class FakeEnvFiles: Sendable {
         #expect(environments.layers.map(\.name) == ["--also shared/prod", "--also a%2Fb/c", "p/e"])
         #expect(environments.layers.allSatisfy { $0.namedInErrors })
         // The env files go on top of the API environments, which sit in a stack of their own.
-        let stack = LayerStack.withEnvFiles(
+        let stack = LayerStack.stacked(
             over: environments, configuration: configuration, files: FakeEnvFiles().access, logger: Self.logger)
         #expect(
             stack.layers.map(\.name) == [

@@ -25,7 +25,7 @@ import Testing
     func outer(over api: any SecretsSource<LayerError>) -> LayerStack {
         var configuration = Parse.base()
         configuration.envFiles = [.init(path: ".env")]
-        return LayerStack.withEnvFiles(over: api, configuration: configuration, files: files.access, logger: logger)
+        return LayerStack.stacked(over: api, configuration: configuration, files: files.access, logger: logger)
     }
 
     @Test func theEnvironmentsUnderTheFilesAreNamedOneByOne() throws {
