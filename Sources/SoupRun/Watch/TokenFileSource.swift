@@ -46,6 +46,10 @@ final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable wher
         try client.fetchWithETag()
     }
 
+    func startUpFetch() throws(Failure) -> StartUpFetch {
+        try client.startUpFetch()
+    }
+
     func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult {
         let now = fileStamp(path)
         if now != state.withLock({ $0.stamp }) { reload(stamp: now) }
