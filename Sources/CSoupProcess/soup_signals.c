@@ -178,7 +178,7 @@ int soup_thread_start(void (*body)(void *), void *context) {
 int soup_wait_readable(int fd, int timeout_ms) {
     struct pollfd entry = {.fd = fd, .events = POLLIN, .revents = 0};
     int ready = poll(&entry, 1, timeout_ms);
-    if (ready < 0) return errno == EINTR ? 0 : -1;
+    if (ready < 0) return errno == EINTR ? 1 : -1;
     return ready > 0 ? 1 : 0;
 }
 

@@ -94,7 +94,7 @@ public struct WatchMachine {
     public init(
         settings: Configuration.Watch, environment: [String: String], etag: String?, files: ChildFiles = .none,
         reload: Configuration.Files.Reload = .restart, polling: Bool = true,
-        random: @escaping () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping () -> Double = UnitRandom().next
     ) {
         self.settings = settings
         self.polling = polling

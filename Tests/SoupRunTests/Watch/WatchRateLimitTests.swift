@@ -113,3 +113,20 @@ struct WatchRateLimitTests {
         #expect(h.machine.effectiveInterval == 1)
     }
 }
+
+@Suite struct UnitRandomTests {
+    @Test func valuesStayInTheUnitIntervalAndSpreadOverIt() {
+        let random = UnitRandom()
+        var buckets = [Int](repeating: 0, count: 10)
+        for _ in 0..<10_000 {
+            let value = random.next()
+            #expect(value >= 0 && value < 1)
+            buckets[min(9, Int(value * 10))] += 1
+        }
+        #expect(buckets.allSatisfy { $0 > 800 && $0 < 1200 }, "roughly uniform: \(buckets)")
+    }
+
+    @Test func twoGeneratorsAreSeededApart() {
+        #expect((0..<4).map { _ in UnitRandom().next() } != (0..<4).map { _ in UnitRandom().next() })
+    }
+}
