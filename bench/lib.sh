@@ -38,12 +38,14 @@ install_missing() {
 
 # bench_binaries BUILD: sets soup_run, soup_run_symbols and dev_server; builds them first when BUILD is 1.
 bench_binaries() {
-    local dist=.build/bench-dist
+    # SOUP_BENCH_DIST: another directory, so a build does not replace binaries a running bench uses.
+    local dist="${SOUP_BENCH_DIST:-.build/bench-dist}"
     if [ "$1" = 1 ]; then SOUP_RELEASE_SYMBOLS=1 scripts/release.sh "$dist" >/dev/null; fi
-    soup_run="$PWD/$dist/soup-run"
+    case "$dist" in /*) ;; *) dist="$PWD/$dist" ;; esac
+    soup_run="$dist/soup-run"
     # The same build with its symbol table, for callgrind's --dump-before (the stripped one has none).
-    soup_run_symbols="$PWD/$dist/soup-run.symbols"
-    dev_server="$PWD/$dist/soup-dev-server"
+    soup_run_symbols="$dist/soup-run.symbols"
+    dev_server="$dist/soup-dev-server"
     [ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
 }
 

@@ -93,6 +93,11 @@ int soup_signals_install(const int *signals, int count, int supervisor) {
         // SIGCHLD also for a stopped child: Ctrl-Z in the child is passed on (job control).
         int flags = SA_RESTART;
         if (change_action(sig, on_signal, flags) != 0) {
+#if defined(SIGRTMIN)
+            // A realtime signal the runtime keeps for itself (valgrind reserves the last ones):
+            // nobody can send it to the command through us anyway; not a reason to fail.
+            if (errno == EINVAL && sig >= SIGRTMIN) continue;
+#endif
             int failure = errno;
             soup_signals_uninstall();
             errno = failure;
