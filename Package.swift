@@ -42,7 +42,9 @@ let package = Package(
             name: "SoupDevServerTests",
             dependencies: ["SoupDevServer", "SoupHTTP", "SoupCore", "SoupTestSupport"]
         ),
-        .testTarget(name: "SoupRunTests", dependencies: ["SoupRun", "SoupCore", "SoupTestSupport"]),
+        // SoupDevServer for its RateLimiter: the fleet simulation paces soup-run against the real one.
+        .testTarget(
+            name: "SoupRunTests", dependencies: ["SoupRun", "SoupCore", "SoupTestSupport", "SoupDevServer"]),
         // Runs the built soup-run and soup-dev-server binaries against real servers and processes.
         .testTarget(
             name: "EndToEndTests",

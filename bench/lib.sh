@@ -38,12 +38,14 @@ install_missing() {
 
 # bench_binaries BUILD: sets soup_run, soup_run_symbols and dev_server; builds them first when BUILD is 1.
 bench_binaries() {
-    local dist=.build/bench-dist
+    # SOUP_BENCH_DIST: another directory, so a build does not replace binaries a running bench uses.
+    local dist="${SOUP_BENCH_DIST:-.build/bench-dist}"
     if [ "$1" = 1 ]; then SOUP_RELEASE_SYMBOLS=1 scripts/release.sh "$dist" >/dev/null; fi
-    soup_run="$PWD/$dist/soup-run"
+    case "$dist" in /*) ;; *) dist="$PWD/$dist" ;; esac
+    soup_run="$dist/soup-run"
     # The same build with its symbol table, for callgrind's --dump-before (the stripped one has none).
-    soup_run_symbols="$PWD/$dist/soup-run.symbols"
-    dev_server="$PWD/$dist/soup-dev-server"
+    soup_run_symbols="$dist/soup-run.symbols"
+    dev_server="$dist/soup-dev-server"
     [ -x "$soup_run" ] && [ -x "$dev_server" ] || { echo "release binaries missing in $dist (run without --no-build)" >&2; exit 1; }
 }
 
@@ -55,18 +57,72 @@ bench_install() {
     apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
 }
 
-# bench_workspace: a temporary directory in $work; on exit soup-dev-server ($server_pid) is
-# stopped and the directory removed.
+# bench_needs TOOL...: exits 1 unless this is Linux (/proc, for CPU and RSS) and every TOOL is
+# on PATH, naming the first that is missing.
+bench_needs() {
+    local tool
+    [ -r /proc/self/stat ] || { echo "needs Linux /proc" >&2; exit 1; }
+    for tool in "$@"; do command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }; done
+}
+
+# bench_started_pids: the processes the script started, besides soup-dev-server, one per word;
+# a script that starts any redefines it. bench_workspace's exit trap stops them by pid.
+bench_started_pids() { :; }
+
+# bench_workspace: a temporary directory in $work; on exit the processes of bench_started_pids
+# and soup-dev-server ($server_pid) are stopped, by pid, and the directory removed.
 bench_workspace() {
     work="$(mktemp -d)"
     server_pid=""
-    trap 'stop_pids "$server_pid"; rm -rf "$work"' EXIT
+    # shellcheck disable=SC2046 # one pid per word
+    trap 'stop_pids $(bench_started_pids) "$server_pid"; rm -rf "$work"' EXIT
 }
 
-# start_dev_server DIR: starts soup-dev-server with demo data in DIR; sets server_pid and api.
+# server_requests [STATUS]: requests soup-dev-server has logged so far (one stderr line each, in
+# $work/server.err), all of them or only those answered with STATUS.
+server_requests() {
+    if [ $# -eq 0 ]; then grep -c ' [0-9][0-9][0-9] [0-9]*ms$' "$work/server.err" || true
+    else grep -c " $1 [0-9]*ms$" "$work/server.err" || true; fi
+}
+
+# wait_requests N SECONDS [LOG]: until soup-dev-server has logged N requests, at most SECONDS;
+# then exits 1, showing LOG (the watcher's stderr) when given.
+wait_requests() {
+    local deadline=$((SECONDS + $2))
+    while [ "$(server_requests)" -lt "$1" ]; do
+        if [ $SECONDS -ge "$deadline" ]; then
+            echo "only $(server_requests) of $1 requests in $2 s" >&2
+            [ -z "${3:-}" ] || cat "$3" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+}
+
+# clock_us: sets now_us to the wall clock in microseconds, without a process (bash 5's
+# EPOCHREALTIME): timing loops over a fleet must not fork `date` per pid, which under load costs
+# more than what they measure (200 forks took 1.5 s at load 11).
+clock_us() { now_us="${EPOCHREALTIME/[.,]/}"; }
+
+# now_ms: the wall clock in milliseconds (for $(...); inside timing loops use clock_us).
+now_ms() { clock_us; echo $(( now_us / 1000 )); }
+
+# stats: "min A, median B, max C (n=N)" of the numbers on stdin, one a line ("n/a" when none).
+stats() {
+    sort -n | awk '{ a[NR] = $1 } END {
+        if (NR == 0) { print "n/a"; exit }
+        m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+        printf "min %s, median %s, max %s (n=%d)", a[1], m, a[NR], NR }'
+}
+
+# verdict VALUE TARGET: "ok" when VALUE ≤ TARGET (numbers, fractions too), else "MISSED".
+verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok"; else echo "MISSED"; fi; }
+
+# start_dev_server DIR: starts soup-dev-server on DIR/state.json (demo data when there is none);
+# sets server_pid and api; its request log goes to DIR/server.err (appended: a script may empty it).
 # Waits at most 10 s for its ready line. The caller's EXIT trap stops it by pid.
 start_dev_server() {
-    "$dev_server" --port 0 --data "$1/state.json" >"$1/server.out" 2>"$1/server.err" &
+    "$dev_server" --port 0 --data "$1/state.json" >"$1/server.out" 2>>"$1/server.err" &
     server_pid=$!
     api=""
     for _ in $(seq 1 100); do

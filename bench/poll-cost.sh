@@ -21,43 +21,27 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ "$polls" -ge 10 ] && [ "$polls" -le 1000 ] || { echo "--polls must be 10 to 1000" >&2; exit 64; }
-command -v callgrind_control >/dev/null || { echo "needs valgrind" >&2; exit 1; }
 
 . bench/lib.sh
+bench_needs callgrind_control curl
 bench_binaries "$build"
 
-work="$(mktemp -d)"
-server_pid=""
+bench_workspace
 watch_pid=""
-cleanup() {
-    stop_pids "$watch_pid" "$server_pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
+bench_started_pids() { echo "$watch_pid"; }
 start_dev_server "$work"
-
-# Requests the server has logged (one stderr line each).
-requests() { grep -c '^GET ' "$work/server.err" || true; }
-# wait_requests N SECONDS: until the server has logged N requests, at most SECONDS.
-wait_requests() {
-    local deadline=$((SECONDS + $2))
-    while [ "$(requests)" -lt "$1" ]; do
-        [ $SECONDS -lt "$deadline" ] || { echo "only $(requests) of $1 requests in $2 s" >&2; cat "$work/watch.err" >&2; exit 1; }
-        sleep 0.1
-    done
-}
 
 # --- instructions per poll ------------------------------------------------------------------
 SOUP_TOKEN=demo-token valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
     "$soup_run" --watch --interval 0.5 --api-url "$api" my-app prod -- sleep 100000 \
     2>"$work/watch.err" &
 watch_pid=$!
-wait_requests 6 120                      # start-up and the first polls, under valgrind
+wait_requests 6 120 "$work/watch.err"    # start-up and the first polls, under valgrind
 callgrind_control -z "$watch_pid" >/dev/null
-first="$(requests)"
-wait_requests $((first + polls)) $((polls * 5 + 60))
+first="$(server_requests)"
+wait_requests $((first + polls)) $((polls * 5 + 60)) "$work/watch.err"
 callgrind_control -d "$watch_pid" >/dev/null
-measured=$(( $(requests) - first ))
+measured=$(( $(server_requests) - first ))
 # The dump is written by the valgrind'd process itself, a moment later: wait for it (at most 30 s).
 dump=""
 for _ in $(seq 1 300); do
@@ -74,23 +58,22 @@ per_poll=$(( total / measured ))
 syscalls="n/a"
 clones="n/a"
 if command -v strace >/dev/null; then
-    before="$(requests)"
+    before="$(server_requests)"
     SOUP_TOKEN=demo-token strace -f -c -o "$work/strace.txt" \
         "$soup_run" --watch --interval 0.2 --api-url "$api" my-app prod -- sleep 100000 2>"$work/watch.err" &
     watch_pid=$!
-    wait_requests $((before + polls + 1)) $((polls + 60))
+    wait_requests $((before + polls + 1)) $((polls + 60)) "$work/watch.err"
     # Stop soup-run itself (strace would detach and leave it running), then strace ends with it.
     stop_pids "$(pgrep -P "$watch_pid" | head -n 1)"
     wait "$watch_pid" 2>/dev/null || true
     watch_pid=""
-    counted=$(( $(requests) - before - 1 ))
+    counted=$(( $(server_requests) - before - 1 ))
     total_calls="$(awk '$NF == "total" { print $(NF-2) }' "$work/strace.txt")"
     clone_calls="$(awk '$NF ~ /^clone/ { n += $4 } END { print n + 0 }' "$work/strace.txt")"
     syscalls="$(awk -v t="$total_calls" -v n="$counted" 'BEGIN { printf "%.0f", t / n }')"
     clones="$clone_calls over $counted polls (the child's fork and the worker thread included)"
 fi
 
-verdict() { if [ "$1" -le "$2" ]; then echo ok; else echo MISSED; fi; }
 echo "idle poll      ${per_poll} instructions (callgrind, all threads, ${measured} polls; target ≤ 120000: $(verdict "$per_poll" 120000))"
 echo "system calls   ~${syscalls} per poll, start-up included; clone: ${clones}"
 machine_line

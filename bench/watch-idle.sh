@@ -27,21 +27,14 @@ while [ $# -gt 0 ]; do
     shift
 done
 [ "$changes" -ge 10 ] || { echo "--changes must be at least 10" >&2; exit 64; }
-[ -r /proc/self/stat ] || { echo "needs Linux /proc" >&2; exit 1; }
-command -v curl >/dev/null || { echo "needs curl" >&2; exit 1; }
 
 . bench/lib.sh
+bench_needs curl
 bench_binaries "$build"
 
-work="$(mktemp -d)"
-server_pid=""
+bench_workspace
 watch_pid=""
-cleanup() {
-    stop_pids "$watch_pid" "$server_pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
+bench_started_pids() { echo "$watch_pid"; }
 start_dev_server "$work"
 token="demo-token"
 url="$api/projects/my-app/environments/prod/secrets"
@@ -90,7 +83,6 @@ median_ms="$(echo "$sorted" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR +
 min_ms="$(echo "$sorted" | head -n 1)"
 max_ms="$(echo "$sorted" | tail -n 1)"
 
-verdict() { if awk -v v="$1" -v t="$2" 'BEGIN { exit !(v <= t) }'; then echo "ok"; else echo "MISSED"; fi; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 target_ms="$(awk -v i="$interval" 'BEGIN { print i * 1000 + 250 }')"
 echo

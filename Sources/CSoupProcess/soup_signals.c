@@ -105,6 +105,11 @@ int soup_signals_install(const int *signals, int count, int supervisor) {
         // SIGCHLD also for a stopped child: Ctrl-Z in the child is passed on (job control).
         int flags = SA_RESTART;
         if (change_action(sig, on_signal, flags) != 0) {
+#if defined(SIGRTMIN)
+            // A realtime signal the runtime keeps for itself (valgrind reserves the last ones):
+            // nobody can send it to the command through us anyway; not a reason to fail.
+            if (errno == EINVAL && sig >= SIGRTMIN) continue;
+#endif
             int failure = errno;
             soup_signals_uninstall();
             errno = failure;
@@ -190,7 +195,7 @@ int soup_thread_start(void (*body)(void *), void *context) {
 int soup_wait_readable(int fd, int timeout_ms) {
     struct pollfd entry = {.fd = fd, .events = POLLIN, .revents = 0};
     int ready = poll(&entry, 1, timeout_ms);
-    if (ready < 0) return errno == EINTR ? 0 : -1;
+    if (ready < 0) return errno == EINTR ? 1 : -1;
     return ready > 0 ? 1 : 0;
 }
 

@@ -121,7 +121,8 @@ int soup_signals_drain(int *out, int max);
 /* Starts a detached thread running body(context) with every signal blocked, so signals are
  * only ever handled by the main loop's thread. 0 or an errno. */
 int soup_thread_start(void (*body)(void *), void *context);
-/* poll() for readability with a timeout; returns 1 readable, 0 timeout or EINTR, -1 error. */
+/* poll() for readability with a timeout; returns 1 readable or interrupted by a signal (whose
+ * handler may just have written to fd: look), 0 timeout, -1 error. */
 int soup_wait_readable(int fd, int timeout_ms);
 
 /* ---- children ----------------------------------------------------------------------------- */

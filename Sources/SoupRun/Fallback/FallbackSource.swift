@@ -20,16 +20,22 @@ public struct FallbackSource<Upstream: SecretsSource>: SecretsSource where Upstr
     /// The start-up fetch (with retries); from the copy under `--offline` or when the API is
     /// unavailable. Then the ETag is nil, so the first `--watch` poll asks for the full answer.
     public func fetchWithETag() throws(Failure) -> (secrets: [String: String], etag: String?) {
-        if store.settings.offline { return (try startFromCopy(after: nil), nil) }
+        let fetched = try startUpFetch()
+        return (fetched.secrets, fetched.etag)
+    }
+
+    /// `fetchWithETag`, with the upstream's rate-limit wait passed on for `--watch`'s first polls.
+    public func startUpFetch() throws(Failure) -> StartUpFetch {
+        if store.settings.offline { return StartUpFetch(secrets: try startFromCopy(after: nil), etag: nil) }
         do {
-            let fetched = try upstream.fetchWithETag()
+            let fetched = try upstream.startUpFetch()
             kept(fetched.secrets)
             return fetched
         } catch {
             // Only an API's failure concerns the copy (an env file's does not).
             guard let apiError = error.apiError else { throw error }
             switch FallbackPolicy.action(for: apiError) {
-            case .useCopy: return (try startFromCopy(after: error), nil)
+            case .useCopy: return StartUpFetch(secrets: try startFromCopy(after: error), etag: nil)
             case .deleteCopy: store.delete(because: apiError, logger: logger)
             case .none: break
             }

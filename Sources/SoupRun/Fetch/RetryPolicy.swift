@@ -4,7 +4,7 @@
 ///
 /// The defaults bound a whole fetch: with `--timeout 10 --retries 3` there are at most 4 failed
 /// attempts of 10 s and 3 waits of at most 4 s, so an unreachable or hanging API fails within 52 s.
-/// A 429 does not use up a retry: its `Retry-After` is waited in full (plus a random tenth, so a
+/// A 429 does not use up a retry: its `Retry-After` is waited in full (plus a random twentieth, so a
 /// fleet refused together does not come back together) as long as the next attempt can begin
 /// within `maxWait` of the first; so a rate-limited start-up ends within `maxWait` + `--timeout`,
 /// and every start-up within `maxWait` + 52 s.
@@ -29,8 +29,10 @@ public struct RetryPolicy: Sendable, Equatable {
     public var jitter: Jitter = .full
     /// Seconds after the first attempt within which another attempt may begin (`--max-wait`).
     public var maxWait: Double = 120
-    /// The share of a 429's `Retry-After` added at random to it.
-    public static let rateLimitSpread = 0.1
+    /// The share of a 429's `Retry-After` added at random to it: small, so start-ups refused
+    /// together come back as the slots they wait for open (a refused poll waits longer, see
+    /// `PollSchedule.minRateLimitShare`), and an attempt rarely lands at the `maxWait` bound.
+    public static let rateLimitSpread = 0.05
     /// The longest wait after a 429 without `Retry-After`.
     public static let maxRateLimitBackoff: Double = 30
 

@@ -35,19 +35,24 @@ public struct Layer: Sendable {
 
     /// The start-up read: an API layer's fetch with retries, a file's first read.
     func load(files: EnvFileAccess) throws(LayerError) -> Snapshot {
+        try startUp(files: files).snapshot
+    }
+
+    /// `load`, also with how long a rate limit last made an API layer wait (nil: it never did).
+    func startUp(files: EnvFileAccess) throws(LayerError) -> (snapshot: Snapshot, rateLimitWait: Double?) {
         switch source {
         case .api(let client):
             do {
-                let fetched = try client.fetchWithETag()
-                return Snapshot(secrets: fetched.secrets, etag: fetched.etag)
+                let fetched = try client.startUpFetch()
+                return (Snapshot(secrets: fetched.secrets, etag: fetched.etag), fetched.rateLimitWait)
             } catch {
                 throw failure(.fetch(error))
             }
         case .envFile(let path, let optional):
-            return try read(path: path, optional: optional, files: files, stamp: stamp(path, files: files))
+            return (try read(path: path, optional: optional, files: files, stamp: stamp(path, files: files)), nil)
         case .stack(let source):
-            let fetched = try source.fetchWithETag()
-            return Snapshot(secrets: fetched.secrets, etag: fetched.etag)
+            let fetched = try source.startUpFetch()
+            return (Snapshot(secrets: fetched.secrets, etag: fetched.etag), fetched.rateLimitWait)
         }
     }
 

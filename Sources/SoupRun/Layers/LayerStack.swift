@@ -49,11 +49,7 @@ public final class LayerStack: SecretsSource {
     /// The start-up read (API layers with their retries), combined; with `-v`, which layer each
     /// key set by several came from.
     public func load() throws(LayerError) -> [String: String] {
-        let snapshots = try readAll { layer throws(LayerError) in try layer.load(files: self.files) }
-        let combined = combine(snapshots)
-        state.withLock { $0.snapshots = snapshots }
-        report(combined.overrides)
-        return combined.secrets
+        try startUpFetch().secrets
     }
 
     /// Every layer's last good read, the API environments inside a nested stack each on its own.
@@ -62,8 +58,24 @@ public final class LayerStack: SecretsSource {
     }
 
     public func fetchWithETag() throws(LayerError) -> (secrets: [String: String], etag: String?) {
-        let secrets = try load()
-        return (secrets, state.withLock { Self.token($0.generation) })
+        let fetched = try startUpFetch()
+        return (fetched.secrets, fetched.etag)
+    }
+
+    /// The start-up read, combined, with the longest wait a rate limit made any API layer take:
+    /// the layers' polls share one pace, so the first polls keep to the slowest grant.
+    public func startUpFetch() throws(LayerError) -> StartUpFetch {
+        let started = try readAll { layer throws(LayerError) in try layer.startUp(files: self.files) }
+        let snapshots = started.map(\.snapshot)
+        let combined = combine(snapshots)
+        let generation = state.withLock { state -> Int in
+            state.snapshots = snapshots
+            return state.generation
+        }
+        report(combined.overrides)
+        return StartUpFetch(
+            secrets: combined.secrets, etag: Self.token(generation),
+            rateLimitWait: started.compactMap(\.rateLimitWait).max())
     }
 
     /// One poll of every layer: API layers with their own `If-None-Match`, env files re-read when

@@ -48,6 +48,10 @@ final class TokenFileSource<Source: SecretsSource>: SecretsSource, Sendable wher
 
     func layerParts() -> [LayerCombination.Part]? { client.layerParts() }
 
+    func startUpFetch() throws(Failure) -> StartUpFetch {
+        try client.startUpFetch()
+    }
+
     func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult {
         let now = fileStamp(path)
         if now != state.withLock({ $0.stamp }) { reload(stamp: now) }

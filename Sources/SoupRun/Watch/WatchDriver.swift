@@ -59,6 +59,8 @@ final class WatchDriver {
     /// Set when soup-run stopped itself with the group this step: the child's stop report that
     /// follows is the same stop, not a new Ctrl-Z.
     private var suspendedThisStep = false
+    /// The signal bytes of one drain (kept: not allocated per wake-up).
+    private var signalBytes = [Int32](repeating: 0, count: 64)
 
     init(
         machine: WatchMachine, command: [String], directory: String?, worker: PollWorker, files: ChildFileStore,
@@ -111,38 +113,47 @@ final class WatchDriver {
             var wait = min(Self.maxWait, max(0, (machine.nextDeadline ?? now + Self.maxWait) - now))
             if machine.awaitedGroup != nil { wait = min(wait, Self.groupPollInterval) }
             // Round up: waking a millisecond early would spin until the deadline.
-            _ = soup_wait_readable(pipe, Int32((wait * 1000).rounded(.up)))
-            if let code = step() { return code }
+            let woken = soup_wait_readable(pipe, Int32((wait * 1000).rounded(.up))) != 0
+            if let code = step(woken: woken) { return code }
         }
     }
 
-    /// One iteration after a wake-up; an exit code ends the loop.
-    private func step() -> Int32? {
+    /// One iteration after a wake-up (`woken`: by the self-pipe or a signal, else the timeout);
+    /// an exit code ends the loop.
+    private func step(woken: Bool) -> Int32? {
         suspendedThisStep = false
-        var bytes = [Int32](repeating: 0, count: 64)
-        // Bounded: a flood of signals is handled over several iterations, never forever here.
-        for _ in 0..<16 {
-            let count = Int(soup_signals_drain(&bytes, Int32(bytes.count)))
-            if count == 0 { break }
-            for byte in bytes[0..<count] {
-                // 0 is a finished poll, SIGCHLD a zombie: both are collected below every time.
-                if byte == 0 || byte == SIGCHLD { continue }
-                if let pty {
-                    switch MaskTerminal.handling(of: byte) {
-                    case .resize:
-                        pty.resize()
-                        continue
-                    case .continueThenForward: pty.handle(.continued(foreground: pty.isForeground))
-                    case .asUsual: break
+        // Only what a wake-up can have brought: an idle poll cycle is then two wake-ups of a few
+        // system calls each (no read that finds the pipe empty, no waitpid for a poll's result).
+        var childSignalled = !woken
+        if woken {
+            // Bounded: a flood of signals is handled over several iterations, never forever here.
+            for _ in 0..<16 {
+                let count = Int(soup_signals_drain(&signalBytes, Int32(signalBytes.count)))
+                for byte in signalBytes[0..<count] {
+                    // 0 is a finished poll, collected below; SIGCHLD a zombie, reaped below.
+                    if byte == SIGCHLD { childSignalled = true }
+                    if byte == 0 || byte == SIGCHLD { continue }
+                    if let pty {
+                        switch MaskTerminal.handling(of: byte) {
+                        case .resize:
+                            pty.resize()
+                            continue
+                        case .continueThenForward: pty.handle(.continued(foreground: pty.isForeground))
+                        case .asUsual: break
+                        }
                     }
+                    if let code = feed(.signal(byte)) { return code }
                 }
-                if let code = feed(.signal(byte)) { return code }
+                // A short read emptied the pipe.
+                if count < signalBytes.count { break }
             }
         }
         if let result = worker.take() {
             if let code = feed(.pollFinished(result)) { return code }
         }
-        while let reaped = ChildLauncher.reapAny() {
+        // Every zombie after a SIGCHLD; after a timeout too, so even a SIGCHLD whose byte a full
+        // pipe dropped is reaped within one wait.
+        while childSignalled, let reaped = ChildLauncher.reapAny() {
             switch reaped {
             case .stopped(let pid):
                 // Ctrl-Z stopped the child that owns the terminal: stop with it, so the shell

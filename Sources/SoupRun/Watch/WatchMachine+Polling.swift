@@ -116,11 +116,12 @@ extension WatchMachine {
         pollInFlight = false
         switch result {
         case .failed(let failure) where failure.rateLimited:
+            refusals += 1
             effectiveInterval = PollSchedule.slowedDown(
                 effectiveInterval, interval: settings.interval, retryAfter: failure.retryAfter)
             let delay = PollSchedule.rateLimitedDelay(
                 retryAfter: failure.retryAfter, effective: effectiveInterval, interval: settings.interval,
-                unit: unitRandom())
+                refusals: refusals, unit: unitRandom())
             nextPollAt = now + delay
             return logFailure(failure, delay: delay)
         case .failed(let failure):
@@ -132,11 +133,17 @@ extension WatchMachine {
             return logFailure(failure, delay: delay)
         case .notModified:
             let actions = recovered()
-            nextPollAt = now + PollSchedule.jittered(effectiveInterval, unit: unitRandom())
+            nextPollAt =
+                now
+                + PollSchedule.answered(
+                    effective: effectiveInterval, interval: settings.interval, unit: unitRandom())
             return actions + [.log(.debug, "secrets not modified")]
         case .environment(let environment, let newTag, let files):
             let actions = recovered()
-            nextPollAt = now + PollSchedule.jittered(effectiveInterval, unit: unitRandom())
+            nextPollAt =
+                now
+                + PollSchedule.answered(
+                    effective: effectiveInterval, interval: settings.interval, unit: unitRandom())
             let changedFiles = desiredFiles.changed(in: files)
             if !changedFiles.isEmpty && pollsAllowed {
                 // Files first: a reload or the next child must find them in place. The ETag is
@@ -164,6 +171,7 @@ extension WatchMachine {
         effectiveInterval = PollSchedule.recovered(effectiveInterval, interval: settings.interval)
         defer {
             failures = 0
+            refusals = 0
             failureState = nil
         }
         guard failureState != nil else { return [] }

@@ -78,6 +78,10 @@ public struct WatchMachine {
     var pollInFlight = false
     var nextPollAt: Double = 0
     var failures = 0
+    /// Polls refused for the rate limit in a row (since the last answer).
+    var refusals = 0
+    /// How long a rate limit held the start-up back, if it did (`startRateLimited`).
+    var startUpWait: Double? = nil
     var failureState: String? = nil
     /// The interval polls keep to: `--interval`, longer while the API refuses for its rate limit.
     public internal(set) var effectiveInterval: Double
@@ -90,7 +94,7 @@ public struct WatchMachine {
     public init(
         settings: Configuration.Watch, environment: [String: String], etag: String?, files: ChildFiles = .none,
         reload: Configuration.Files.Reload = .restart, polling: Bool = true,
-        random: @escaping () -> Double = { Double.random(in: 0..<1) }
+        random: @escaping () -> Double = UnitRandom().next
     ) {
         self.settings = settings
         self.polling = polling
@@ -104,17 +108,24 @@ public struct WatchMachine {
         self.effectiveInterval = settings.interval
     }
 
-    /// The start-up fetch was rate limited, last for `retryAfter` seconds: the polls begin at that
-    /// pace (at least `--interval`) and come back to `--interval` as answers arrive.
+    /// The start-up fetch was rate limited, last for `retryAfter` seconds: the polls begin slower
+    /// than that (`PollSchedule.afterRateLimitedStartUp`) and come back to `--interval` as
+    /// answers arrive.
     public mutating func startRateLimited(retryAfter: Double) {
-        effectiveInterval = PollSchedule.slowedDown(
-            settings.interval, interval: settings.interval, retryAfter: retryAfter)
+        effectiveInterval = PollSchedule.afterRateLimitedStartUp(wait: retryAfter, interval: settings.interval)
+        startUpWait = retryAfter
     }
 
     /// The first actions: write the files, if any, then spawn the child with the initial
-    /// environment; the first poll is one (jittered) interval later.
+    /// environment; the first poll is one (jittered) interval later, or after a rate-limited
+    /// start-up as long as after a refused poll.
     public mutating func start(now: Double) -> [WatchAction] {
-        nextPollAt = now + PollSchedule.jittered(effectiveInterval, unit: unitRandom())
+        let first =
+            startUpWait.map {
+                PollSchedule.rateLimitedDelay(
+                    retryAfter: $0, effective: effectiveInterval, interval: settings.interval, unit: unitRandom())
+            } ?? PollSchedule.jittered(effectiveInterval, unit: unitRandom())
+        nextPollAt = now + first
         phase = .starting
         if !runningFiles.files.isEmpty {
             pendingWrite = .initial

@@ -17,6 +17,28 @@ import Testing
             ], files: files)
     }
 
+    @Test func theLayeredStartUpPassesTheLongestRateLimitWaitToTheFirstPoll() throws {
+        let shared = WatchFakeSource(initial: .success(["A": "shared"]), initialETag: "s1")
+        shared.rateLimitWait = 30
+        let app = WatchFakeSource(initial: .success(["A": "app"]), initialETag: "a1")
+        app.rateLimitWait = 10
+        let stack = stack(shared: shared, app: app)
+        #expect(try stack.startUpFetch().rateLimitWait == 30)
+        var (machine, _) = try WatchMode.initialMachine(
+            configuration: WatchModeTests.configuration(), inherited: WatchModeTests.inherited, source: stack,
+            logger: Logger(verbosity: .quiet) { _ in })
+        #expect(machine.effectiveInterval == 90, "three times the longest wait, as for one API environment")
+        _ = machine.start(now: 0)
+        #expect((machine.nextDeadline ?? 0) >= 30 + 90 / 4, "the first poll waits as after a refused one")
+    }
+
+    @Test func aLayeredStartUpNeverRateLimitedPollsAtTheInterval() throws {
+        let stack = stack(
+            shared: WatchFakeSource(initial: .success(["A": "shared"])),
+            app: WatchFakeSource(initial: .success(["A": "app"])))
+        #expect(try stack.startUpFetch().rateLimitWait == nil)
+    }
+
     @Test func eachLayerSendsItsOwnETagAndNothingChangedIsNotModified() throws {
         let shared = WatchFakeSource(
             initial: .success(["A": "shared"]), initialETag: "s1", polls: [.success(.notModified)])

@@ -6,6 +6,8 @@ final class WatchFakeSource: SecretsSource, @unchecked Sendable {
     var initial: Result<[String: String], FetchError>
     var initialETag: String?
     var polls: [Result<FetchResult, FetchError>]
+    /// What the start-up reports a rate limit made it wait (`startUpFetch`).
+    var rateLimitWait: Double? = nil
     private(set) var sentTags: [String?] = []
     /// What `currentToken` says (a rotated token file's newest token; nil: fixed at start).
     var rotatedToken: Secret? = nil
@@ -22,6 +24,10 @@ final class WatchFakeSource: SecretsSource, @unchecked Sendable {
 
     func fetchWithETag() throws(FetchError) -> (secrets: [String: String], etag: String?) {
         (try initial.get(), initialETag)
+    }
+
+    func startUpFetch() throws(FetchError) -> StartUpFetch {
+        StartUpFetch(secrets: try initial.get(), etag: initialETag, rateLimitWait: rateLimitWait)
     }
 
     func fetch(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
