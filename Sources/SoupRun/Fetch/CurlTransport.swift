@@ -52,6 +52,8 @@ public struct CurlTransport: HTTPTransport {
     /// The proxy for `url` by `ProxySelection`, "" for none; nil when libcurl chooses.
     func proxyURL(for url: String) -> String? {
         guard let proxyEnvironment else { return nil }
+        // No proxy named at all (the common case): no URL to parse for every poll.
+        if proxyEnvironment.allSatisfy({ $0.value.isEmpty || $0.key.lowercased() == "no_proxy" }) { return "" }
         guard let parsed = try? HTTPURL.parse(url) else { return "" }
         return ProxySelection.proxy(for: parsed, environment: proxyEnvironment) ?? ""
     }
