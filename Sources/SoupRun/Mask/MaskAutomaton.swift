@@ -35,11 +35,11 @@ struct MaskAutomaton: Sendable {
     /// The longest pattern.
     let longest: Int
 
-    init(patterns: some Collection<[UInt8]>) {
+    init(patterns: MaskPatterns) {
         var classOf = [UInt16](repeating: 0, count: 256)
         var classCount = 1
-        for pattern in patterns {
-            for byte in pattern where classOf[Int(byte)] == 0 {
+        for index in 0..<patterns.count {
+            for byte in patterns.bytes[patterns.range(at: index)] where classOf[Int(byte)] == 0 {
                 classOf[Int(byte)] = UInt16(classCount)
                 classCount += 1
             }
@@ -71,22 +71,31 @@ struct MaskAutomaton: Sendable {
             let own = trie.patternLength[Int(old)]
             // A suffix that is a whole pattern ends here too; the state's own pattern is longer.
             matchLength[state] = own > 0 || state == 0 ? own : matchLength[fail]
-            let children = trie.children(of: Int(old)).map { (symbol: $0.symbol, target: renamed[Int($0.target)]) }
             if state < denseCount {
                 let row = state * classCount
                 for symbol in 0..<classCount {
                     next[row + symbol] = state == 0 ? 0 : next[fail * classCount + symbol]
                 }
-                for child in children { next[row + Int(child.symbol)] = child.target }
-            } else {
-                for child in children {
-                    edgeClass.append(child.symbol)
-                    edgeTarget.append(child.target)
-                }
-                edgeStart[state - denseCount + 1] = Int32(edgeClass.count)
             }
-            for child in children {
-                failure[Int(child.target)] = state == 0 ? 0 : step(fail, Int(child.symbol))
+            // The children in the trie's sibling list, walked in place (no list per state).
+            var child = trie.firstChild[Int(old)]
+            while child >= 0 {
+                let symbol = trie.symbol[Int(child)]
+                let target = renamed[Int(child)]
+                if state < denseCount {
+                    next[state * classCount + Int(symbol)] = target
+                } else {
+                    edgeClass.append(symbol)
+                    edgeTarget.append(target)
+                }
+                child = trie.sibling[Int(child)]
+            }
+            if state >= denseCount { edgeStart[state - denseCount + 1] = Int32(edgeClass.count) }
+            // After the row is complete: a child's failure may be found through it.
+            child = trie.firstChild[Int(old)]
+            while child >= 0 {
+                failure[Int(renamed[Int(child)])] = state == 0 ? 0 : step(fail, Int(trie.symbol[Int(child)]))
+                child = trie.sibling[Int(child)]
             }
         }
         let denseLimit = denseCount * classCount
@@ -106,7 +115,7 @@ struct MaskAutomaton: Sendable {
         self.failure = failure
         self.depth = depth
         self.matchLength = matchLength
-        self.longest = patterns.map(\.count).max() ?? 0
+        self.longest = (0..<patterns.count).map { patterns.range(at: $0).count }.max() ?? 0
     }
 
     /// The matcher's code for `state`.
@@ -162,12 +171,20 @@ private struct Trie {
     /// Old state numbers, breadth first (shallow first).
     var order: [Int32] = []
 
-    init(patterns: some Collection<[UInt8]>, classOf: [UInt16], classCount: Int) {
+    init(patterns: MaskPatterns, classOf: [UInt16], classCount: Int) {
         // The root's children directly, by class: every pattern starts there.
         var rootChild = [Int32](repeating: -1, count: classCount)
-        for pattern in patterns where !pattern.isEmpty {
+        let estimate = patterns.bytes.count
+        firstChild.reserveCapacity(estimate)
+        sibling.reserveCapacity(estimate)
+        symbol.reserveCapacity(estimate)
+        depth.reserveCapacity(estimate)
+        patternLength.reserveCapacity(estimate)
+        for index in 0..<patterns.count {
+            let range = patterns.range(at: index)
+            guard !range.isEmpty else { continue }
             var state = 0
-            for (offset, byte) in pattern.enumerated() {
+            for (offset, byte) in patterns.bytes[range].enumerated() {
                 let wanted = classOf[Int(byte)]
                 var found: Int32 = offset == 0 ? rootChild[Int(wanted)] : -1
                 if offset > 0 {
@@ -187,7 +204,7 @@ private struct Trie {
                 }
                 state = Int(found)
             }
-            patternLength[state] = Int32(pattern.count)
+            patternLength[state] = Int32(range.count)
         }
         order.reserveCapacity(depth.count)
         order.append(0)
@@ -207,15 +224,5 @@ private struct Trie {
         var renamed = [Int32](repeating: 0, count: order.count)
         for (new, old) in order.enumerated() { renamed[Int(old)] = Int32(new) }
         return renamed
-    }
-
-    func children(of state: Int) -> [(symbol: UInt16, target: Int32)] {
-        var result: [(symbol: UInt16, target: Int32)] = []
-        var child = firstChild[state]
-        while child >= 0 {
-            result.append((symbol[Int(child)], child))
-            child = sibling[Int(child)]
-        }
-        return result
     }
 }
