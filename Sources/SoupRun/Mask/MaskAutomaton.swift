@@ -172,8 +172,11 @@ private struct Trie {
     var order: [Int32] = []
 
     init(patterns: MaskPatterns, classOf: [UInt16], classCount: Int) {
-        // The root's children directly, by class: every pattern starts there.
+        // The children of the root and of its children directly, by class: every pattern starts
+        // there, so their sibling lists would be long (about one entry per class) and walked
+        // for every pattern. Deeper states have few children.
         var rootChild = [Int32](repeating: -1, count: classCount)
+        var secondChild = [Int32](repeating: -1, count: classCount * classCount)
         let estimate = patterns.bytes.count
         firstChild.reserveCapacity(estimate)
         sibling.reserveCapacity(estimate)
@@ -184,10 +187,14 @@ private struct Trie {
             let range = patterns.range(at: index)
             guard !range.isEmpty else { continue }
             var state = 0
+            let first = Int(classOf[Int(patterns.bytes[range.lowerBound])])
             for (offset, byte) in patterns.bytes[range].enumerated() {
                 let wanted = classOf[Int(byte)]
-                var found: Int32 = offset == 0 ? rootChild[Int(wanted)] : -1
-                if offset > 0 {
+                var found: Int32
+                switch offset {
+                case 0: found = rootChild[Int(wanted)]
+                case 1: found = secondChild[first * classCount + Int(wanted)]
+                default:
                     var child = firstChild[state]
                     while child >= 0 && symbol[Int(child)] != wanted { child = sibling[Int(child)] }
                     found = child
@@ -201,6 +208,7 @@ private struct Trie {
                     patternLength.append(0)
                     firstChild[state] = found
                     if offset == 0 { rootChild[Int(wanted)] = found }
+                    if offset == 1 { secondChild[first * classCount + Int(wanted)] = found }
                 }
                 state = Int(found)
             }
