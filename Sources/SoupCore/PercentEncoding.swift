@@ -3,21 +3,31 @@ public enum PercentEncoding {
     /// Encodes everything but the unreserved set `A-Z a-z 0-9 - . _ ~`, so the result is one
     /// path segment whatever the input (`/`, `?`, `%`, spaces and non-ASCII included).
     public static func encodeSegment(_ s: String) -> String {
-        var out = ""
+        var s = s
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count)
-        for b in s.utf8 {
+        s.withUTF8 { appendSegment(utf8: $0, to: &out) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `encodeSegment` of the UTF-8 text `utf8` to `out`, as bytes.
+    public static func appendSegment(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for b in utf8 {
             switch b {
             case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
+                out.append(b)
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(b & 0xF)]))
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0xF))
             }
         }
-        return out
+    }
+
+    /// An upper-case hex digit.
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
     }
 
     /// Decodes `%XX` escapes (and, when `plusAsSpace`, `+` as a space, for query strings).

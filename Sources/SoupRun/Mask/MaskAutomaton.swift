@@ -35,11 +35,11 @@ struct MaskAutomaton: Sendable {
     /// The longest pattern.
     let longest: Int
 
-    init(patterns: some Collection<[UInt8]>) {
+    init(patterns: MaskPatterns) {
         var classOf = [UInt16](repeating: 0, count: 256)
         var classCount = 1
-        for pattern in patterns {
-            for byte in pattern where classOf[Int(byte)] == 0 {
+        for index in 0..<patterns.count {
+            for byte in patterns.bytes[patterns.range(at: index)] where classOf[Int(byte)] == 0 {
                 classOf[Int(byte)] = UInt16(classCount)
                 classCount += 1
             }
@@ -49,7 +49,7 @@ struct MaskAutomaton: Sendable {
         // Breadth first: a state's failure (the longest proper suffix that is a trie state) is
         // shallower, so complete (and its row filled) before the state needs it.
         let count = trie.order.count
-        let denseCount = trie.order.prefix { trie.depth[Int($0)] < Self.denseDepth }.count
+        let denseCount = trie.order.prefix { trie.depth(Int($0)) < Self.denseDepth }.count
         var next = [Int32](repeating: 0, count: denseCount * classCount)
         var failure = [Int32](repeating: 0, count: count)
         var matchLength = [Int32](repeating: 0, count: count)
@@ -67,26 +67,35 @@ struct MaskAutomaton: Sendable {
 
         for (state, old) in trie.order.enumerated() {
             let fail = Int(failure[state])
-            depth[state] = trie.depth[Int(old)]
-            let own = trie.patternLength[Int(old)]
+            depth[state] = trie.depth(Int(old))
+            let own = trie.patternLength(Int(old))
             // A suffix that is a whole pattern ends here too; the state's own pattern is longer.
             matchLength[state] = own > 0 || state == 0 ? own : matchLength[fail]
-            let children = trie.children(of: Int(old)).map { (symbol: $0.symbol, target: renamed[Int($0.target)]) }
             if state < denseCount {
                 let row = state * classCount
                 for symbol in 0..<classCount {
                     next[row + symbol] = state == 0 ? 0 : next[fail * classCount + symbol]
                 }
-                for child in children { next[row + Int(child.symbol)] = child.target }
-            } else {
-                for child in children {
-                    edgeClass.append(child.symbol)
-                    edgeTarget.append(child.target)
-                }
-                edgeStart[state - denseCount + 1] = Int32(edgeClass.count)
             }
-            for child in children {
-                failure[Int(child.target)] = state == 0 ? 0 : step(fail, Int(child.symbol))
+            // The children in the trie's sibling list, walked in place (no list per state).
+            var child = trie.firstChild(Int(old))
+            while child >= 0 {
+                let symbol = UInt16(trie.symbol(Int(child)))
+                let target = renamed[Int(child)]
+                if state < denseCount {
+                    next[state * classCount + Int(symbol)] = target
+                } else {
+                    edgeClass.append(symbol)
+                    edgeTarget.append(target)
+                }
+                child = trie.sibling(Int(child))
+            }
+            if state >= denseCount { edgeStart[state - denseCount + 1] = Int32(edgeClass.count) }
+            // After the row is complete: a child's failure may be found through it.
+            child = trie.firstChild(Int(old))
+            while child >= 0 {
+                failure[Int(renamed[Int(child)])] = state == 0 ? 0 : step(fail, Int(trie.symbol(Int(child))))
+                child = trie.sibling(Int(child))
             }
         }
         let denseLimit = denseCount * classCount
@@ -106,7 +115,7 @@ struct MaskAutomaton: Sendable {
         self.failure = failure
         self.depth = depth
         self.matchLength = matchLength
-        self.longest = patterns.map(\.count).max() ?? 0
+        self.longest = (0..<patterns.count).map { patterns.range(at: $0).count }.max() ?? 0
     }
 
     /// The matcher's code for `state`.
@@ -153,51 +162,83 @@ struct MaskAutomaton: Sendable {
 
 /// The patterns' trie while the automaton is built: children as linked lists of siblings (most
 /// deep states have one child), and the breadth-first order the automaton numbers states in.
+///
+/// One flat array of `Int32`, `fields` per state, written through one buffer pointer: a state
+/// per pattern byte (~50,000 at 100 secrets) as five appends to five arrays cost ~60
+/// instructions a byte.
 private struct Trie {
-    var firstChild: [Int32] = [-1]
-    var sibling: [Int32] = [-1]
-    var symbol: [UInt16] = [0]
-    var depth: [Int32] = [0]
-    var patternLength: [Int32] = [0]
+    /// Per state: first child, next sibling (-1: none), class of the byte into it, depth, and the
+    /// length of the pattern that ends in it (0: none).
+    private static let fields = 5
+    private var nodes: [Int32]
     /// Old state numbers, breadth first (shallow first).
-    var order: [Int32] = []
+    private(set) var order: [Int32] = []
 
-    init(patterns: some Collection<[UInt8]>, classOf: [UInt16], classCount: Int) {
-        // The root's children directly, by class: every pattern starts there.
+    func firstChild(_ state: Int) -> Int32 { nodes[state &* Self.fields] }
+    func sibling(_ state: Int) -> Int32 { nodes[state &* Self.fields &+ 1] }
+    func symbol(_ state: Int) -> Int32 { nodes[state &* Self.fields &+ 2] }
+    func depth(_ state: Int) -> Int32 { nodes[state &* Self.fields &+ 3] }
+    func patternLength(_ state: Int) -> Int32 { nodes[state &* Self.fields &+ 4] }
+
+    init(patterns: MaskPatterns, classOf: [UInt16], classCount: Int) {
+        // At most one state per pattern byte, plus the root.
+        let capacity = 1 + (0..<patterns.count).reduce(0) { $0 + patterns.range(at: $1).count }
+        var nodes = [Int32](repeating: 0, count: capacity * Self.fields)
+        // The children of the root and of its children directly, by class: every pattern starts
+        // there, so their sibling lists would be long (about one entry per class) and walked
+        // for every pattern. Deeper states have few children.
         var rootChild = [Int32](repeating: -1, count: classCount)
-        for pattern in patterns where !pattern.isEmpty {
-            var state = 0
-            for (offset, byte) in pattern.enumerated() {
-                let wanted = classOf[Int(byte)]
-                var found: Int32 = offset == 0 ? rootChild[Int(wanted)] : -1
-                if offset > 0 {
-                    var child = firstChild[state]
-                    while child >= 0 && symbol[Int(child)] != wanted { child = sibling[Int(child)] }
-                    found = child
+        var secondChild = [Int32](repeating: -1, count: classCount * classCount)
+        var count = 1
+        nodes.withUnsafeMutableBufferPointer { node in
+            let fields = Self.fields
+            node[0] = -1
+            node[1] = -1
+            for index in 0..<patterns.count {
+                let range = patterns.range(at: index)
+                guard !range.isEmpty else { continue }
+                var state = 0
+                let first = Int(classOf[Int(patterns.bytes[range.lowerBound])])
+                for (offset, byte) in patterns.bytes[range].enumerated() {
+                    let wanted = Int32(classOf[Int(byte)])
+                    var found: Int32
+                    switch offset {
+                    case 0: found = rootChild[Int(wanted)]
+                    case 1: found = secondChild[first &* classCount &+ Int(wanted)]
+                    default:
+                        found = node[state &* fields]
+                        while found >= 0 && node[Int(found) &* fields &+ 2] != wanted {
+                            found = node[Int(found) &* fields &+ 1]
+                        }
+                    }
+                    if found < 0 {
+                        found = Int32(count)
+                        let base = count &* fields
+                        node[base] = -1
+                        node[base &+ 1] = node[state &* fields]
+                        node[base &+ 2] = wanted
+                        node[base &+ 3] = node[state &* fields &+ 3] &+ 1
+                        node[state &* fields] = found
+                        count &+= 1
+                        if offset == 0 { rootChild[Int(wanted)] = found }
+                        if offset == 1 { secondChild[first &* classCount &+ Int(wanted)] = found }
+                    }
+                    state = Int(found)
                 }
-                if found < 0 {
-                    found = Int32(depth.count)
-                    firstChild.append(-1)
-                    sibling.append(firstChild[state])
-                    symbol.append(wanted)
-                    depth.append(depth[state] + 1)
-                    patternLength.append(0)
-                    firstChild[state] = found
-                    if offset == 0 { rootChild[Int(wanted)] = found }
-                }
-                state = Int(found)
+                node[state &* fields &+ 4] = Int32(range.count)
             }
-            patternLength[state] = Int32(pattern.count)
         }
-        order.reserveCapacity(depth.count)
+        nodes.removeLast((capacity - count) * Self.fields)
+        self.nodes = nodes
+        order.reserveCapacity(count)
         order.append(0)
         var head = 0
         while head < order.count {
-            var child = firstChild[Int(order[head])]
+            var child = firstChild(Int(order[head]))
             head += 1
             while child >= 0 {
                 order.append(child)
-                child = sibling[Int(child)]
+                child = sibling(Int(child))
             }
         }
     }
@@ -207,15 +248,5 @@ private struct Trie {
         var renamed = [Int32](repeating: 0, count: order.count)
         for (new, old) in order.enumerated() { renamed[Int(old)] = Int32(new) }
         return renamed
-    }
-
-    func children(of state: Int) -> [(symbol: UInt16, target: Int32)] {
-        var result: [(symbol: UInt16, target: Int32)] = []
-        var child = firstChild[state]
-        while child >= 0 {
-            result.append((symbol[Int(child)], child))
-            child = sibling[Int(child)]
-        }
-        return result
     }
 }

@@ -26,7 +26,7 @@ public struct MaskFilter: Sendable {
 
     public init(patterns: MaskPatterns) {
         self.patterns = patterns
-        automaton = MaskAutomaton(patterns: patterns.patterns)
+        automaton = MaskAutomaton(patterns: patterns)
         held.reserveCapacity(max(4096, automaton.longest))
     }
 
@@ -85,7 +85,7 @@ public struct MaskFilter: Sendable {
     public mutating func update(_ patterns: MaskPatterns, into output: inout [UInt8]) {
         guard patterns != self.patterns else { return }
         self.patterns = patterns
-        automaton = MaskAutomaton(patterns: patterns.patterns)
+        automaton = MaskAutomaton(patterns: patterns)
         let again = held
         // A span over bytes already dropped stays; those over held bytes are found again.
         spans.removeAll { $0.start >= heldStart }
