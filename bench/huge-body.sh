@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# A 16 MiB response of ~1.28 M tiny keys ({"K0":"","K1":"",...}, just under the body cap), far
-# more than exec can take: soup-run must refuse it (exit 126) while reading it. Peak RSS
-# (/usr/bin/time -v maximum resident set size) and wall time of `soup-run my-app prod -- /bin/true`
-# against a local server that sends that body, for the build measured and, side by side in the
-# same run, a baseline binary (e.g. main's). Target: peak RSS ≤ 3× the body + 16 MiB (64 MiB).
+# A 16 MiB response of ~1.28 M tiny keys ({"K0":"","K1":"",...}, just under the body cap). Two
+# cases, each for the build measured and, side by side in the same run, a baseline binary (e.g.
+# main's): peak RSS (/usr/bin/time -v maximum resident set size) and wall time of
+#   exec:   `soup-run my-app prod -- /bin/true`, far more than exec can take: soup-run must refuse
+#           it (exit 126) while reading it;
+#   export: `soup-run --export my-app prod` (default format), which keeps the 16 MiB cap only:
+#           exit 0 and one line per key.
+# Target for both: peak RSS ≤ 3× the body + 16 MiB (64 MiB).
 #
 # Usage: bench/huge-body.sh [--no-build] [--after BINARY] [--before BINARY] [--runs N ≥ 1]
 #   --after defaults to the release build (scripts/release.sh, built unless --no-build).
@@ -46,7 +49,9 @@ while True:
     parts.append(member); size += len(member); n += 1
 open(sys.argv[1], "w").write("".join(parts) + "}}")
 print(f"body: {size + 2} bytes, {n} keys")
+open(sys.argv[1] + ".keys", "w").write(str(n))
 PY
+keys="$(cat "$work/body.json.keys")"
 cat >"$work/serve.py" <<'PY'
 import http.server, sys
 body = open(sys.argv[1], "rb").read()
@@ -73,17 +78,27 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { echo "the body server did not start" >&2; exit 1; }
 
-measure() { # LABEL BINARY: median peak RSS (MiB) and wall time (s) over $runs runs
-    local label="$1" binary="$2" i status
+measure() { # CASE LABEL BINARY: median peak RSS (MiB) and wall time (s) over $runs runs
+    local case="$1" label="$2" binary="$3" i status expected args
+    case "$case" in
+        exec) expected=126; args=(my-app prod -- /bin/true) ;;
+        export) expected=0; args=(--export my-app prod) ;;
+    esac
     : >"$work/$label.txt"
     for i in $(seq 1 "$runs"); do
         status=0
         env -i PATH=/usr/bin:/bin SOUP_TOKEN=bench-token /usr/bin/time -f "%M %e" -o "$work/time.txt" \
-            "$binary" --api-url "$url/api/v1" --retries 0 my-app prod -- /bin/true 2>"$work/$label.err" || status=$?
-        [ "$status" = 126 ] || { echo "$label exited $status, not 126:" >&2; head -c 2000 "$work/$label.err" >&2; exit 1; }
+            "$binary" --api-url "$url/api/v1" --retries 0 "${args[@]}" >"$work/$label.out" 2>"$work/$label.err" ||
+            status=$?
+        [ "$status" = "$expected" ] ||
+            { echo "$case $label exited $status, not $expected:" >&2; head -c 2000 "$work/$label.err" >&2; exit 1; }
+        if [ "$case" = export ] && [ "$(wc -l <"$work/$label.out")" != "$keys" ]; then
+            echo "export $label printed $(wc -l <"$work/$label.out") lines, not $keys" >&2
+            exit 1
+        fi
         cat "$work/time.txt" >>"$work/$label.txt"
     done
-    python3 - "$label" "$work/$label.txt" <<'PY'
+    python3 - "$case $label" "$work/$label.txt" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[2]) if line[:1].isdigit()]
 rss = statistics.median(int(r[0]) for r in rows) / 1024
@@ -92,6 +107,8 @@ print(f"{sys.argv[1]}: peak RSS {rss:.1f} MiB, wall {wall:.2f} s (medians of {le
 PY
 }
 machine_line
-[ -z "$before" ] || measure before "$before"
-measure after "$after"
+for case in exec export; do
+    [ -z "$before" ] || measure "$case" before "$before"
+    measure "$case" after "$after"
+done
 echo "bound: 3 × 16 MiB + 16 MiB = 64 MiB"
