@@ -6,17 +6,18 @@ public enum ByteOrder {
     public static func precedes(_ a: String, _ b: String) -> Bool {
         var a = a
         var b = b
-        return a.withUTF8 { x in
-            b.withUTF8 { y in
-                let common = min(x.count, y.count)
-                var i = 0
-                while i < common {
-                    if x[i] != y[i] { return x[i] < y[i] }
-                    i += 1
-                }
-                return x.count < y.count
-            }
+        return a.withUTF8 { x in b.withUTF8 { y in precedes(x, y) } }
+    }
+
+    /// True when the bytes `x` sort before `y` (a proper prefix sorts first).
+    public static func precedes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool {
+        let common = min(x.count, y.count)
+        var i = 0
+        while i < common {
+            if x[i] != y[i] { return x[i] < y[i] }
+            i += 1
         }
+        return x.count < y.count
     }
 
     /// `strings` in byte order.

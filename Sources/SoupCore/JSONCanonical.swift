@@ -25,7 +25,7 @@ extension JSON {
             var previous: UnsafeBufferPointer<UInt8>? = nil
             for index in 0..<members.count {
                 guard index == 0 || cursor.take(UInt8(ascii: ",")), let key = cursor.plainString() else { return false }
-                if let previous, !precedes(previous, key) { return false }
+                if let previous, !ByteOrder.precedes(previous, key) { return false }
                 previous = key
                 guard let value = members[String(decoding: key, as: UTF8.self)], cursor.take(UInt8(ascii: ":")),
                     cursor.takeQuoted(value, scratch: &scratch)
@@ -33,12 +33,6 @@ extension JSON {
             }
             return cursor.take(UInt8(ascii: "}")) && cursor.take(UInt8(ascii: "}")) && cursor.atEnd
         }
-    }
-
-    private static func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        let common = min(a.count, b.count)
-        for i in 0..<common where a[i] != b[i] { return a[i] < b[i] }
-        return a.count < b.count
     }
 }
 
