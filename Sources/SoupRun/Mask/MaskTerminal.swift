@@ -48,7 +48,7 @@ public enum MaskTerminal {
         case finished
 
         public enum Event: Sendable, Equatable {
-            /// A command started (again, with `--watch`); `foreground`: soup-run owns the terminal.
+            /// A command is about to start (again, with `--watch`); `foreground`: soup-run owns the terminal.
             case started(foreground: Bool)
             /// The command stopped (Ctrl-Z), or soup-run is about to stop itself.
             case stopped

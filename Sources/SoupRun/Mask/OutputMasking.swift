@@ -144,6 +144,9 @@ final class OutputMasking: Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(Self.chunkSize + 64)
         var closedAt: Double? = nil
+        // When each stream last gave bytes: its held bytes go 50 ms after that, whatever the other does.
+        var lastRead: [Double] = [0, 0]
+        func heldSince() -> [Double?] { (0..<2).map { filters[$0].isHolding ? lastRead[$0] : nil } }
         func emit(_ stream: Int) {
             guard !output.isEmpty else { return }
             // A reader that went away (EPIPE) loses the output, as it would without --mask.
@@ -152,9 +155,13 @@ final class OutputMasking: Sendable {
             shared.update { $0.written &+= 1 }
         }
         while open.contains(where: { $0 >= 0 }) {
-            let holding = filters.contains(where: \.isHolding)
+            let held = heldSince()
             var ready: [Int32] = [0, 0]
-            let count = soup_wait_either(open, &ready, holding ? Int32(Self.idleFlush * 1000) : 250)
+            let wait = IdleFlush.timeout(heldSince: held, now: Platform.monotonicClock(), idle: Self.idleFlush)
+            if soup_wait_either(open, &ready, wait ?? 250) == 0 && wait != nil {
+                // Timed out: output that came while this thread waited for a core is no pause.
+                _ = soup_wait_either(open, &ready, 0)
+            }
             let state = shared.withLock { $0 }
             if state.generation != generation {
                 (patterns, generation) = (state.patterns, state.generation)
@@ -163,16 +170,11 @@ final class OutputMasking: Sendable {
                     emit(stream)
                 }
             }
-            if count == 0 && holding {
-                for stream in 0..<2 {
-                    filters[stream].flush(into: &output)
-                    emit(stream)
-                }
-            }
             for stream in 0..<2 where ready[stream] != 0 && open[stream] >= 0 {
                 // One chunk per wake-up and stream: neither stream can starve the other.
                 let got = buffer.withUnsafeMutableBytes { soup_read(open[stream], $0.baseAddress, UInt($0.count)) }
                 if got > 0 {
+                    lastRead[stream] = Platform.monotonicClock()
                     buffer.withUnsafeBytes {
                         filters[stream].write(UnsafeRawBufferPointer(rebasing: $0[0..<got]), into: &output)
                     }
@@ -183,6 +185,10 @@ final class OutputMasking: Sendable {
                     closeReadEnd(open[stream])
                     open[stream] = -1
                 }
+            }
+            for stream in IdleFlush.due(heldSince: heldSince(), now: Platform.monotonicClock(), idle: Self.idleFlush) {
+                filters[stream].flush(into: &output)
+                emit(stream)
             }
             let nowHolding = filters.contains(where: \.isHolding)
             if nowHolding != state.holding { shared.update { $0.holding = nowHolding } }

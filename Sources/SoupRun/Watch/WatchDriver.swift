@@ -201,6 +201,9 @@ final class WatchDriver {
                     }
                 }
             case .spawn(let environment):
+                // The outer terminal is raw before the command starts: it may print a prompt and
+                // read at once, and a key typed into a cooked terminal would be echoed unmasked.
+                pty?.handle(.started(foreground: pty?.isForeground == true))
                 let outcome = ChildLauncher.spawn(
                     command: command, environment: environment, terminal: terminal,
                     deathSignal: machine.settings.stopSignal, directory: directory,
@@ -210,7 +213,6 @@ final class WatchDriver {
                 case .success(let pid):
                     child = pid
                     event = .spawned(pid: pid)
-                    pty?.handle(.started(foreground: pty?.isForeground == true))
                     if !ProcessSystem.leaveDirectory() {
                         logger.debug("cannot change to /: \(ExecError.errnoText(errno))")
                     }

@@ -34,31 +34,60 @@ struct MaskEndToEndTests {
         ]
     }
 
-    @Test func everyFormWrittenInPiecesWithPausesIsMasked() throws {
+    /// Writes each form (A<i>, B<i>, C<i> in the environment) as `<i>.<attempt><A`, `B`, `C>\n`
+    /// with 5 ms sleeps between the writes. An attempt whose three writes took 40 ms or more (the
+    /// machine stalled the writer: the 50 ms idle flush may then rightly release a piece) is
+    /// reported on stderr as `stalled <i>.<attempt>` and written again, up to 20 times.
+    static let piecesWriter = #"""
+        import os, sys, time
+        for i in range(int(sys.argv[1])):
+            a, b, c = (os.environ["%s%d" % (part, i)].encode() for part in "ABC")
+            for attempt in range(20):
+                start = time.monotonic()
+                os.write(1, b"%d.%d<" % (i, attempt) + a)
+                time.sleep(0.005)
+                os.write(1, b)
+                time.sleep(0.005)
+                os.write(1, c + b">\n")
+                if time.monotonic() - start < 0.04:
+                    break
+                os.write(2, b"stalled %d.%d\n" % (i, attempt))
+        """#
+
+    @Test(.enabled(if: python3 != nil, "needs python3 to time its writes"))
+    func everyFormWrittenInPiecesWithPausesIsMasked() throws {
         let server = try Self.server()
-        // Each form in three writes, with a pause (shorter than the 50 ms idle flush) between them.
+        // Each form in three writes, with pauses (shorter than the 50 ms idle flush) between them.
         var environment: [String: String] = [:]
-        var script = ""
         for (index, form) in Self.forms.enumerated() {
             let scalars = Array(form)
             let third = scalars.count / 3
             environment["A\(index)"] = String(scalars[..<third])
             environment["B\(index)"] = String(scalars[third..<(2 * third)])
             environment["C\(index)"] = String(scalars[(2 * third)...])
-            script +=
-                #"printf '<%s' "$A\#(index)"; sleep 0.01; printf %s "$B\#(index)"; sleep 0.01; printf '%s>\n' "$C\#(index)"; "#
         }
         let result = try soupRun(
-            ["--mask", "my-app", "prod", "--", "/bin/sh", "-c", script], api: server.apiURL, environment: environment)
+            ["--mask", "my-app", "prod", "--", try #require(python3), "-c", Self.piecesWriter, "\(Self.forms.count)"],
+            api: server.apiURL, environment: environment)
         expectExit(result, 0)
-        // Base64 after one or two other bytes: the first 2 or 3 characters, and the last one before
-        // padding, also carry bits of the bytes around the value, so they stay (as GitHub's runner).
-        let expected = Self.forms.enumerated().map { index, form in
-            guard index == 3 || index == 4 else { return "<***>\n" }
-            let padding = form.reversed().prefix { $0 == "=" }.count
-            return "<" + form.prefix(index == 3 ? 2 : 3) + "***" + form.suffix(padding > 0 ? padding + 1 : 0) + ">\n"
+        let stalled = Set(result.stderrText.split(separator: "\n").compactMap { $0.split(separator: " ").last })
+        let lines = result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, form) in Self.forms.enumerated() {
+            // The first attempt the writer did not report as stalled: its pauses were all short.
+            let attempt = (0..<20).first { !stalled.contains("\(index).\($0)"[...]) }
+            let prefix = "\(index).\(try #require(attempt))<"
+            let line = try #require(lines.first { $0.hasPrefix(prefix) }, "\(result.stdoutText)")
+            // Base64 after one or two other bytes: the first 2 or 3 characters, and the last one
+            // before padding, also carry bits of the bytes around the value, so they stay (as
+            // GitHub's runner).
+            var expected = prefix + "***>"
+            if index == 3 || index == 4 {
+                let padding = form.reversed().prefix { $0 == "=" }.count
+                expected =
+                    prefix + form.prefix(index == 3 ? 2 : 3) + "***" + form.suffix(padding > 0 ? padding + 1 : 0) + ">"
+            }
+            #expect(String(line) == expected, "form \(index)")
         }
-        #expect(result.stdoutText == expected.joined())
     }
 
     @Test func bothStreamsAreMaskedInOrderAndTheExitCodeIsTheCommands() throws {
@@ -114,22 +143,52 @@ struct MaskEndToEndTests {
         #expect(result.stdoutText == "s3crdone\n")
     }
 
-    @Test func aLargeStreamIsMaskedCompletely() throws {
+    @Test func aHeldBackPromptAppearsWhileTheOtherStreamIsBusy() throws {
         let server = try Self.server()
-        let size = 256 << 20
+        let directory = try TemporaryDirectory(prefix: "soup-mask")
+        let go = directory.path + "/go"
+        // stdout holds "s3cr" back while stderr gets a line every 10 ms: stdout's own 50 ms pause
+        // releases it.
+        let script = #"""
+            printf 's3cr'; i=0
+            while [ ! -e "$GO" ] && [ $i -lt 3000 ]; do echo busy >&2; sleep 0.01; i=$((i+1)); done; echo done
+            """#
+        let child = try ChildProcess(
+            Binaries.soupRun, ["--mask", "my-app", "prod", "--", "/bin/sh", "-c", script],
+            environment: ["SOUP_API_URL": server.apiURL, "SOUP_TOKEN": e2eToken, "PATH": "/usr/bin:/bin", "GO": go])
+        #expect(child.waitForOutput("busy\nbusy\n", in: .stderr, timeout: 30))
+        #expect(child.waitForOutput("s3cr", in: .stdout, timeout: 30))
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        let result = child.wait(timeout: 30)
+        expectExit(result, 0)
+        #expect(result.stdoutText == "s3crdone\n")
+    }
+
+    @Test(.enabled(if: python3 != nil, "needs python3 to write the stream in whole lines"))
+    func aLargeStreamIsMaskedCompletely() throws {
+        let server = try Self.server()
         let line = "x \(Self.secret) y\n"
+        let perWrite = 4096 / line.utf8.count
+        let writes = (256 << 20) / (perWrite * line.utf8.count)
+        // Whole lines per write of at most PIPE_BUF bytes (atomic): the pipe never ends inside a
+        // value, so no stall of the writer on a busy machine can make the idle flush release one.
         // Counted by grep in the pipeline, so the test holds none of the 256 MiB itself.
+        let writer = #"""
+            import os; block = ("x %s y\n" % os.environ["MASK_ME"]).encode() * int(os.environ["PER_WRITE"])
+            for _ in range(int(os.environ["WRITES"])): os.write(1, block)
+            """#
         let pipeline = #"""
-            "$SOUP_RUN" --mask my-app prod -- /bin/sh -c 'yes "x $MASK_ME y" | head -c "$SIZE"' | grep -c '^x \*\*\* y$'
+            "$SOUP_RUN" --mask my-app prod -- "$PYTHON" -c "$WRITER" | grep -c '^x \*\*\* y$'
             """#
         let result = try runProcess(
             "/bin/sh", ["-c", pipeline],
             environment: [
                 "SOUP_RUN": Binaries.soupRun, "SOUP_API_URL": server.apiURL, "SOUP_TOKEN": e2eToken,
-                "PATH": "/usr/bin:/bin", "SIZE": String(size),
+                "PATH": "/usr/bin:/bin", "PYTHON": try #require(python3), "WRITER": writer,
+                "PER_WRITE": String(perWrite), "WRITES": String(writes),
             ], timeout: 600)
         expectExit(result, 0)
-        #expect(result.stdoutText == "\(size / line.utf8.count)\n")
+        #expect(result.stdoutText == "\(writes * perWrite)\n")
     }
 
     @Test func withWatchARotatedValueIsMaskedAndTheOldOneStaysMasked() throws {
