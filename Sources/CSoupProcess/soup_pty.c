@@ -116,6 +116,13 @@ int soup_terminal_enter_raw(int fd) {
     return set_mode(fd, &raw);
 }
 
+int soup_terminal_made_raw(int fd) {
+    if (saved_fd < 0) return 0;
+    struct termios mode;
+    if (tcgetattr(fd, &mode) != 0) return 0;
+    return (mode.c_oflag & OPOST) == 0;
+}
+
 int soup_terminal_restore(void) {
     if (saved_fd < 0) return 0;
     return set_mode(saved_fd, &saved_mode);

@@ -73,6 +73,10 @@ int soup_terminal_copy_size(int from, int to);
 /* Saves `fd`'s mode the first time, then makes it raw (cfmakeraw, VMIN 1): keys reach soup-run
  * as bytes. SIGTTOU blocked. 0 or an errno. */
 int soup_terminal_enter_raw(int fd);
+/* 1 when soup_terminal_enter_raw has run and fd is a terminal without output processing (raw):
+   a "\n" written there does not return the carriage. 0 otherwise, without a system call when
+   soup-run never made a terminal raw. */
+int soup_terminal_made_raw(int fd);
 /* Restores the mode saved by soup_terminal_enter_raw (nothing if it never ran). 0 or an errno. */
 int soup_terminal_restore(void);
 /* The saved mode's suspend key (VSUSP) when it had ISIG on, else -1. */

@@ -1,3 +1,4 @@
+import CSoupProcess
 import SoupCore
 
 #if canImport(Glibc)
@@ -100,7 +101,11 @@ public enum Platform {
     public static func removeFromOwnEnvironment(_ name: String) { unsetenv(name) }
 
     /// Writes all of `text` to standard error (best effort: a closed stderr is not an error).
-    public static func writeStandardError(_ text: String) { write(text, to: 2) }
+    /// On a terminal soup-run made raw (`--mask`), each `\n` goes as `\r\n`: the terminal no
+    /// longer returns the carriage itself.
+    public static func writeStandardError(_ text: String) {
+        write(soup_terminal_made_raw(2) != 0 ? text.replacing("\n", with: "\r\n") : text, to: 2)
+    }
 
     /// Writes all of `text` to standard output. False when it could not be written (closed pipe).
     @discardableResult

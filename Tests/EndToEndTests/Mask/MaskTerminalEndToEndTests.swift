@@ -9,22 +9,24 @@ struct MaskTerminalEndToEndTests {
 
     /// Runs `soup-run --mask my-app prod -- /bin/sh -c script` (or `command`) under `modeDriver`
     /// with `steps`.
-    static func drive(_ script: String, steps: [[String]], command: [String]? = nil) throws -> String {
+    static func drive(
+        _ script: String, steps: [[String]], command: [String]? = nil, options: [String] = [],
+        keepCarriageReturns: Bool = false
+    ) throws -> String {
         let server = try MaskEndToEndTests.server()
         let directory = try TemporaryDirectory(prefix: "soup-mask-tty")
         let driver = try directory.write("drive_mode.py", modeDriver)
         let arguments =
             [
-                driver, driverSteps(steps), Binaries.soupRun, "--mask", "--api-url", server.apiURL, "my-app", "prod",
-                "--",
-            ]
+                driver, driverSteps(steps), Binaries.soupRun, "--mask", "--api-url", server.apiURL,
+            ] + options + ["my-app", "prod", "--"]
             + (command ?? ["/bin/sh", "-c", script])
         let result = try runProcess(
             try #require(python3), arguments,
             environment: [
                 "PATH": "/usr/local/bin:/usr/bin:/bin", "SOUP_TOKEN": e2eToken, "DIR": directory.path,
                 "TERM": "xterm-256color",
-            ],
+            ].merging(keepCarriageReturns ? ["KEEP_CR": "1"] : [:]) { $1 },
             timeout: 120)
         #expect(result.termination == .exited(0), "driver: \(result.stderrText)")
         return result.stdoutText
@@ -97,6 +99,20 @@ struct MaskTerminalEndToEndTests {
         #expect(watchCount(of: "got-\(signal.dropFirst(3))", in: transcript) == 1, "\(transcript)")
         #expect(transcript.contains("\nMODE same\n"), "\(transcript)")
         #expect(transcript.hasSuffix(status + "\n"), "\(transcript)")
+    }
+
+    /// The outer terminal is raw while the command runs, so it no longer turns `\n` into `\r\n`:
+    /// soup-run's own lines (here `-v` poll lines of `--watch`) do it themselves.
+    @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))
+    func soupRunsOwnLinesReturnTheCarriageWhileTheTerminalIsRaw() throws {
+        let transcript = try Self.drive(
+            "echo ready; while :; do sleep 0.1; done",
+            steps: [["ready", "@mode"], ["secrets not modified", "@signal SIGTERM"]],
+            options: ["-v", "--watch", "--interval", "0.2"], keepCarriageReturns: true)
+        #expect(transcript.contains("RAW yes"), "\(transcript)")
+        #expect(transcript.contains("soup-run: secrets not modified\r\n"), "\(transcript)")
+        #expect(!transcript.contains("modified\n"), "every line returns the carriage: \(transcript)")
+        #expect(transcript.contains("\nMODE same\n"), "\(transcript)")
     }
 
     @Test(.enabled(if: python3 != nil, "needs python3 for its pty module"))

@@ -13,7 +13,7 @@ func driverSteps(_ steps: [[String]]) -> String {
 /// types `action`; `@winsize R C` sets the terminal's size, `@signal NAME` signals the program,
 /// `@mode` prints `RAW yes|no` for the terminal's mode at that moment, `@kill-hinted` sends SIGTERM
 /// to the pid soup-run's hint names, `run kill PID`). A missed marker ends the steps. Then reads
-/// until the program exits; prints the transcript (without `\r`), `KILLED PID` when it sent one,
+/// until the program exits; prints the transcript (without `\r`, unless `KEEP_CR` is set), `KILLED PID` when it sent one,
 /// `MODE same` when the terminal's mode (termios) after the exit equals the one before, and
 /// `STATUS <code>`.
 /// Every wait is bounded; the program is killed if it does not exit.
@@ -78,7 +78,8 @@ let modeDriver = #"""
         os.kill(pid, 9)
         os.waitpid(pid, 0)
     after = termios.tcgetattr(slave)
-    sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+    text = out.decode(errors="replace")
+    sys.stdout.write(text if os.environ.get("KEEP_CR") else text.replace("\r", ""))
     if killed is not None:
         print("\nKILLED", killed)
     print("\nMODE", "same" if before == after else "differs: %r -> %r" % (before, after))
