@@ -22,39 +22,40 @@ public struct APIURL: Equatable, Sendable {
     /// The normalised URL: origin and path.
     public var string: String { origin + path }
 
-    /// Parses and normalises `text`.
+    /// Parses and normalises `text` (one pass over its UTF-8 bytes, as `HTTPURL.parse`).
     public static func parse(_ text: String) throws(Invalid) -> APIURL {
-        if text.isEmpty { throw Invalid(problem: "it is empty") }
-        for scalar in text.unicodeScalars where scalar.value <= 0x20 || scalar.value >= 0x7F {
+        let bytes = Array(text.utf8)
+        if bytes.isEmpty { throw Invalid(problem: "it is empty") }
+        if !bytes.allSatisfy(URLBytes.isPrintable) {
             throw Invalid(problem: "it contains a space, a control or a non-ASCII character")
         }
-        guard let schemeEnd = text.firstRange(of: "://") else {
+        guard let schemeEnd = URLBytes.schemeEnd(bytes) else {
             throw Invalid(problem: "it must start with http:// or https://")
         }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        let scheme = URLBytes.lowercased(bytes[..<schemeEnd])
         guard scheme == "http" || scheme == "https" else {
             throw Invalid(problem: "the scheme must be http or https")
         }
-        let rest = text[schemeEnd.upperBound...]
-        if rest.contains("?") || rest.contains("#") {
+        let rest = bytes[(schemeEnd + 3)...]
+        if rest.contains(UInt8(ascii: "?")) || rest.contains(UInt8(ascii: "#")) {
             throw Invalid(problem: "it must not contain a query (?) or fragment (#)")
         }
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        let authorityEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
         let authority = rest[..<authorityEnd]
-        if authority.contains("@") {
+        if authority.contains(UInt8(ascii: "@")) {
             throw Invalid(problem: "it must not contain user information (give the token with --token or --token-file)")
         }
         let (host, portText) = try splitHostPort(authority)
         var port: Int? = nil
         if let portText {
-            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(OptionValues.isDigit),
-                let value = Int(portText), (1...65535).contains(value)
-            else { throw Invalid(problem: "the port must be a number from 1 to 65535") }
+            guard let value = URLBytes.port(portText) else {
+                throw Invalid(problem: "the port must be a number from 1 to 65535")
+            }
             port = value
         }
-        var path = String(rest[authorityEnd...])
-        while path.hasSuffix("/") { path.removeLast() }
-        return APIURL(scheme: scheme, host: host.lowercased(), port: port, path: path)
+        var path = rest[authorityEnd...]
+        while path.last == UInt8(ascii: "/") { path = path.dropLast() }
+        return APIURL(scheme: scheme, host: URLBytes.lowercased(host), port: port, path: URLBytes.string(path))
     }
 
     /// `text` with any user information (`user:password@`) removed, for error messages.
@@ -65,26 +66,34 @@ public struct APIURL: Equatable, Sendable {
         return String(text[..<start]) + String(text[text.index(after: at)...])
     }
 
-    private static func splitHostPort(_ authority: Substring) throws(Invalid) -> (host: Substring, port: Substring?) {
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else {
+    private static func splitHostPort(
+        _ authority: ArraySlice<UInt8>
+    ) throws(Invalid) -> (host: ArraySlice<UInt8>, port: ArraySlice<UInt8>?) {
+        if authority.first == UInt8(ascii: "[") {
+            guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else {
                 throw Invalid(problem: "an IPv6 address must be closed with ]")
             }
-            let inner = authority[authority.index(after: authority.startIndex)..<close]
-            guard inner.contains(":"), inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
+            let inner = authority[(authority.startIndex + 1)..<close]
+            guard inner.contains(UInt8(ascii: ":")), inner.allSatisfy(URLBytes.isIPv6Byte) else {
                 throw Invalid(problem: "the IPv6 address is not valid")
             }
-            let after = authority[authority.index(after: close)...]
+            let after = authority[(close + 1)...]
             if after.isEmpty { return (authority[...close], nil) }
-            guard after.hasPrefix(":") else { throw Invalid(problem: "unexpected text after the IPv6 address") }
+            guard after.first == UInt8(ascii: ":") else {
+                throw Invalid(problem: "unexpected text after the IPv6 address")
+            }
             return (authority[...close], after.dropFirst())
         }
-        let colon = authority.firstIndex(of: ":")
+        let colon = authority.firstIndex(of: UInt8(ascii: ":"))
         let host = authority[..<(colon ?? authority.endIndex)]
         guard !host.isEmpty else { throw Invalid(problem: "it has no host") }
-        guard host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" }) else {
+        let allowed = { (byte: UInt8) in
+            URLBytes.isLetter(byte) || URLBytes.isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "_")
+        }
+        guard host.allSatisfy(allowed) else {
             throw Invalid(problem: "the host may contain only letters, digits, '-', '.' and '_'")
         }
-        return (host, colon.map { authority[authority.index(after: $0)...] })
+        return (host, colon.map { authority[($0 + 1)...] })
     }
 }

@@ -73,60 +73,60 @@ public struct HTTPURL: Sendable, Equatable {
         return octets[0] == "127" && octets.allSatisfy { Int($0)! <= 255 }
     }
 
-    /// Parses an absolute `http://` or `https://` URL. A fragment is dropped.
+    /// Parses an absolute `http://` or `https://` URL. A fragment is dropped. One pass over the
+    /// UTF-8 bytes (the text must be printable ASCII, so each rule is a byte test).
     public static func parse(_ text: String) throws(URLProblem) -> HTTPURL {
-        if text.isEmpty { throw .empty }
-        if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.value > 0x7E }) {
-            throw .invalidCharacter
-        }
-        guard let schemeEnd = text.firstRange(of: "://") else { throw .notAbsolute }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        let bytes = Array(text.utf8)
+        if bytes.isEmpty { throw .empty }
+        if !bytes.allSatisfy(URLBytes.isPrintable) { throw .invalidCharacter }
+        guard let schemeEnd = URLBytes.schemeEnd(bytes) else { throw .notAbsolute }
+        let scheme = URLBytes.lowercased(bytes[..<schemeEnd])
         guard scheme == "http" || scheme == "https" else { throw .unsupportedScheme(String(scheme.prefix(20))) }
-        var rest = text[schemeEnd.upperBound...]
-        if let hash = rest.firstIndex(of: "#") { rest = rest[..<hash] }
-        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var rest = bytes[(schemeEnd + 3)...]
+        if let hash = rest.firstIndex(of: UInt8(ascii: "#")) { rest = rest[..<hash] }
+        let authorityEnd = rest.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
         var authority = rest[..<authorityEnd]
-        var pathAndQuery = String(rest[authorityEnd...])
+        var pathAndQuery = URLBytes.string(rest[authorityEnd...])
         if pathAndQuery.hasPrefix("?") { pathAndQuery = "/" + pathAndQuery }
 
         var userinfo: String?
-        if let at = authority.lastIndex(of: "@") {
-            userinfo = String(authority[..<at])
-            authority = authority[authority.index(after: at)...]
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) {
+            userinfo = URLBytes.string(authority[..<at])
+            authority = authority[(at + 1)...]
         }
-        var host: Substring
-        var portText: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw .invalidHost }
+        let host: ArraySlice<UInt8>
+        var portText: ArraySlice<UInt8>?
+        if authority.first == UInt8(ascii: "[") {
+            guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else { throw .invalidHost }
             host = authority[...close]
-            let after = authority[authority.index(after: close)...]
+            let after = authority[(close + 1)...]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw .invalidHost }
+                guard after.first == UInt8(ascii: ":") else { throw .invalidHost }
                 portText = after.dropFirst()
             }
             let inner = host.dropFirst().dropLast()
-            guard !inner.isEmpty, inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
-                throw .invalidHost
-            }
+            guard !inner.isEmpty, inner.allSatisfy(URLBytes.isIPv6Byte) else { throw .invalidHost }
         } else {
-            if let colon = authority.lastIndex(of: ":") {
+            if let colon = authority.lastIndex(of: UInt8(ascii: ":")) {
                 host = authority[..<colon]
-                portText = authority[authority.index(after: colon)...]
+                portText = authority[(colon + 1)...]
             } else {
                 host = authority
             }
-            let allowed: (Character) -> Bool = { $0.isLetter || $0.isNumber || "-._~%".contains($0) }
-            guard !host.isEmpty, host.allSatisfy(allowed) else { throw .invalidHost }
+            guard !host.isEmpty, host.allSatisfy(isHostByte) else { throw .invalidHost }
         }
         var port: Int?
         if let portText {
-            guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(urlDigit),
-                let p = Int(portText), (1...65535).contains(p)
-            else { throw .invalidPort }
-            port = p
+            guard let value = URLBytes.port(portText) else { throw .invalidPort }
+            port = value
         }
         return HTTPURL(
-            scheme: scheme, userinfo: userinfo, host: host.lowercased(), port: port, pathAndQuery: pathAndQuery)
+            scheme: scheme, userinfo: userinfo, host: URLBytes.lowercased(host), port: port, pathAndQuery: pathAndQuery)
+    }
+
+    /// A host name's bytes: letters, digits, `-._~` and `%` (percent-encoding).
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        URLBytes.isLetter(byte) || URLBytes.isDigit(byte) || "-._~%".utf8.contains(byte)
     }
 
     /// Resolves a `Location` header against this URL: absolute, scheme-relative (`//host/p`),
