@@ -63,14 +63,30 @@ public struct HTTPURL: Sendable, Equatable {
 
     /// True for hosts whose traffic never leaves the machine: 127.0.0.0/8, `::1`, `localhost`.
     public var isLoopback: Bool {
-        var h = host
-        if h.hasSuffix(".") { h.removeLast() }
-        if h == "localhost" || h.hasSuffix(".localhost") { return true }
-        if h == "[::1]" || h == "[0:0:0:0:0:0:0:1]" { return true }
-        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(urlDigit) })
-        else { return false }
-        return octets[0] == "127" && octets.allSatisfy { Int($0)! <= 255 }
+        var h = Array(host.utf8)
+        if h.last == UInt8(ascii: ".") { h.removeLast() }
+        let text = String(decoding: h, as: UTF8.self)
+        if text == "localhost" || text.utf8.elementsEqualSuffix(".localhost") { return true }
+        if text == "[::1]" || text == "[0:0:0:0:0:0:0:1]" { return true }
+        // A dotted quad whose first number is 127: four numbers of 1 to 3 digits, each ≤ 255.
+        var numbers = 0
+        var first = -1
+        var value = 0
+        var digits = 0
+        for byte in h + [UInt8(ascii: ".")] {
+            if byte == UInt8(ascii: ".") {
+                guard (1...3).contains(digits), value <= 255 else { return false }
+                if numbers == 0 { first = value }
+                numbers += 1
+                (value, digits) = (0, 0)
+            } else if URLBytes.isDigit(byte), digits < 3 {
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            } else {
+                return false
+            }
+        }
+        return numbers == 4 && first == 127
     }
 
     /// Parses an absolute `http://` or `https://` URL. A fragment is dropped. One pass over the
@@ -177,5 +193,3 @@ public enum URLProblem: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
-
-private func urlDigit(_ c: Character) -> Bool { c.isASCII && c.isNumber }

@@ -3,6 +3,18 @@
 /// The character-based URL parsers as they were before they worked on bytes: the reference the
 /// byte parsers are checked against on random texts (`URLParserDifferentialTests`).
 enum ReferenceURL {
+    /// `HTTPURL.isLoopback` of `host` as it was.
+    static func isLoopback(_ host: String) -> Bool {
+        var h = host
+        if h.hasSuffix(".") { h.removeLast() }
+        if h == "localhost" || h.hasSuffix(".localhost") { return true }
+        if h == "[::1]" || h == "[0:0:0:0:0:0:0:1]" { return true }
+        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(referenceDigit) })
+        else { return false }
+        return octets[0] == "127" && octets.allSatisfy { Int($0)! <= 255 }
+    }
+
     static func http(_ text: String) throws(URLProblem) -> HTTPURL {
         if text.isEmpty { throw .empty }
         if text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0.value > 0x7E }) {

@@ -29,9 +29,26 @@ import Testing
             let new = Result { () throws(URLProblem) in try HTTPURL.parse(text) }
             let old = Result { () throws(URLProblem) in try ReferenceURL.http(text) }
             #expect(new == old, "\(text.debugDescription)")
-            if case .success = new { parsed += 1 }
+            if case .success(let url) = new {
+                parsed += 1
+                #expect(url.isLoopback == ReferenceURL.isLoopback(url.host), "\(text.debugDescription)")
+            }
         }
         #expect(parsed > 1000, "the texts reach valid URLs too")
+    }
+
+    @Test func loopbackHostsAreAsBefore() {
+        var generator = SplitMix64(seed: 0x100B_ACC0)
+        let parts = ["127", "0", "1", "255", "256", "0127", "1000", ".", "..", "localhost", "x", "[::1]", "-", "[", ""]
+        var loopback = 0
+        for _ in 0..<50_000 {
+            var host = ""
+            for _ in 0..<Int(generator.next() % 9) { host += parts[Int(generator.next() % UInt64(parts.count))] }
+            let url = HTTPURL(scheme: "http", host: host)
+            #expect(url.isLoopback == ReferenceURL.isLoopback(host), "\(host.debugDescription)")
+            if url.isLoopback { loopback += 1 }
+        }
+        #expect(loopback > 100, "loopback hosts are reached too")
     }
 
     @Test func apiURLParsesAsBefore() {
