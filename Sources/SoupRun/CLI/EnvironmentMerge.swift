@@ -66,11 +66,25 @@ public enum EnvironmentMerge {
         _ secrets: [String: String], configuration: Configuration
     ) throws(MergeError) -> [String: String] {
         guard let only = configuration.only else { return secrets }
-        let missing = only.filter { secrets[$0] == nil }
-        if !missing.isEmpty { throw MergeError(.onlyKeysNotFound(missing.sorted())) }
+        try checkListed(only) { secrets[$0] != nil }
         var selected: [String: String] = [:]
         for key in only { selected[key] = secrets[key] }
         return selected
+    }
+
+    /// `selectedSecrets` of a `SecretSet` (`--export`'s): the same keys, the same error.
+    public static func selectedSecrets(
+        _ secrets: SecretSet, configuration: Configuration
+    ) throws(MergeError) -> SecretSet {
+        guard let only = configuration.only else { return secrets }
+        try checkListed(only) { secrets[$0] != nil }
+        return secrets.selecting(only)
+    }
+
+    /// Throws `onlyKeysNotFound` naming every key of `only` that `has` says is missing.
+    private static func checkListed(_ only: [String], has: (String) -> Bool) throws(MergeError) {
+        let missing = only.filter { !has($0) }
+        if !missing.isEmpty { throw MergeError(.onlyKeysNotFound(missing.sorted())) }
     }
 
     static func isPreserved(_ key: String, _ preserve: Configuration.Preserve) -> Bool {

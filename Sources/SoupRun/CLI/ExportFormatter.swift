@@ -16,38 +16,71 @@ public enum ExportFormatter {
     /// - `fish`: `set -gx KEY 'value'` lines. fish's single quotes are not POSIX ones: `\\` and
     ///   `\'` are escapes inside them, so both are written escaped and everything else literally.
     ///
-    /// The keys are sorted with the exec path's byte sort (`EnvironmentBlock`), and the text is
-    /// written as bytes: no String per key or value.
+    /// The keys are sorted in byte order (the exec path's sort, `EnvironmentBlock`), and the text
+    /// is written as bytes: no String per key or value.
     public static func format(_ secrets: [String: String], as format: Configuration.ExportFormat) -> String {
-        let block = EnvironmentBlock(sorting: secrets)
+        var text = ""
+        _ = write(SecretSet(secrets), as: format) { chunk in
+            text += chunk
+            return true
+        }
+        return text
+    }
+
+    /// Bytes of output collected before `write` hands them on: large enough that a million
+    /// secrets are a few hundred writes, small enough that the output is never held whole.
+    public static let chunkBytes = 64 * 1024
+
+    /// `format` of `secrets`, handed to `output` in chunks of whole entries (each about
+    /// `chunkBytes`, a long value's more), so the text is never held whole (`--export` of a huge
+    /// body). Stops at the first chunk `output` refuses; returns whether every chunk was taken.
+    public static func write(
+        _ secrets: SecretSet, as format: Configuration.ExportFormat, chunkBytes: Int = chunkBytes,
+        to output: (String) -> Bool
+    ) -> Bool {
         var out: [UInt8] = []
-        out.reserveCapacity(block.byteCount + secrets.count * 16 + 4)
+        out.reserveCapacity(min(secrets.byteCount + secrets.count * 16 + 4, chunkBytes * 2))
+        var written = true
+        var calls = 0
+        // After a whole entry only: a chunk never ends inside a UTF-8 sequence. The last is
+        // handed on even when empty, so an empty export still finds a closed output.
+        func flush(atLeast bytes: Int) {
+            guard written, out.count >= bytes, !out.isEmpty || calls == 0 else { return }
+            written = output(String(decoding: out, as: UTF8.self))
+            calls += 1
+            out.removeAll(keepingCapacity: true)
+        }
         switch format {
         case .json:
             out.append(UInt8(ascii: "{"))
             var first = true
-            block.forEachEntry { key, value in
+            secrets.forEachBytes { key, value in
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 JSON.appendQuoted(utf8: key, to: &out)
                 out.append(UInt8(ascii: ":"))
                 JSON.appendQuoted(utf8: value, to: &out)
+                flush(atLeast: chunkBytes)
             }
             out.append(contentsOf: "}\n".utf8)
         case .shell:
-            block.forEachEntry { key, value in
+            secrets.forEachBytes { key, value in
                 line(&out, "export ", key, "=", value, quote: UInt8(ascii: "'"), replacement: shellReplacement)
+                flush(atLeast: chunkBytes)
             }
         case .dotenv:
-            block.forEachEntry { key, value in
+            secrets.forEachBytes { key, value in
                 line(&out, "", key, "=", value, quote: UInt8(ascii: "\""), replacement: dotenvReplacement)
+                flush(atLeast: chunkBytes)
             }
         case .fish:
-            block.forEachEntry { key, value in
+            secrets.forEachBytes { key, value in
                 line(&out, "set -gx ", key, " ", value, quote: UInt8(ascii: "'"), replacement: fishReplacement)
+                flush(atLeast: chunkBytes)
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        flush(atLeast: 0)
+        return written
     }
 
     /// `value` in single quotes for a POSIX shell.

@@ -11,19 +11,27 @@ public enum SecretsDocument {
     /// - Parameter budget: what exec can take (nil for `--export`): reading stops as soon as the
     ///   secrets cannot fit (`.tooLargeForExec`), so a huge body never becomes a huge dictionary.
     public static func parse(_ body: [UInt8], budget: ExecBudget? = nil) throws(InvalidDataError) -> [String: String] {
+        try parseSet(body, budget: budget).dictionary
+    }
+
+    /// `parse`, the secrets as a `SecretSet`: the body's bytes, sorted once, no dictionary (a
+    /// body of a million tiny keys takes about its own size again).
+    public static func parseSet(_ body: [UInt8], budget: ExecBudget? = nil) throws(InvalidDataError) -> SecretSet {
         if body.count > maxBytes { throw InvalidDataError(.tooLarge(bytes: body.count)) }
-        // `data` is streamed: its members go straight into `secrets` (no tree of JSONValues).
-        // Every member is kept until the end, so a duplicate name is still caught; the violation
-        // of the smallest key (byte order) is kept, so the error is the same on every run.
-        var secrets: [String: String] = [:]
+        // `data` is streamed: its members go straight into `builder` (no tree of JSONValues).
+        // Every member is kept until the end, so a duplicate name is still caught (after the
+        // sort); the violation of the smallest key (byte order) is kept, so the error is the
+        // same on every run.
+        var builder = SecretSet.Builder(reservingBytes: body.count)
         var first: (key: String, error: InvalidDataError)? = nil
         var meter = budget.map(ExecBudget.Meter.init)
         var tooLarge: ExecSizeProblem? = nil
-        let document: JSONValue?
+        var document: JSONValue? = nil
+        var parseError: JSONParseError? = nil
         do {
             document = try JSON.parse(body, streaming: "data") { key, member in
                 let value = member.stringValue ?? ""
-                if secrets.updateValue(value, forKey: key) != nil { return .duplicate }
+                builder.append(key: key, value: value)
                 if first == nil || ByteOrder.precedes(key, first!.key), let error = violation(key: key, member: member)
                 {
                     first = (key, error)
@@ -35,8 +43,12 @@ public enum SecretsDocument {
                 return .next
             }
         } catch {
-            throw InvalidDataError(.notJSON(error))
+            parseError = error
         }
+        let (secrets, duplicate) = builder.finish()
+        // A repeated name ends the parse where it appears, before anything read after it.
+        if let duplicate { throw InvalidDataError(.notJSON(duplicateError(body, key: duplicate))) }
+        if let parseError { throw InvalidDataError(.notJSON(parseError)) }
         if let first { throw first.error }
         if let tooLarge { throw InvalidDataError(.tooLargeForExec(tooLarge)) }
         guard let document, let top = document.objectValue else {
@@ -45,6 +57,23 @@ public enum SecretsDocument {
         guard let data = top["data"] else { throw InvalidDataError(.missingData) }
         guard data.objectValue != nil else { throw InvalidDataError(.dataNotAnObject(data.kindDescription)) }
         return secrets
+    }
+
+    /// The parse error at the second appearance of `key` in `data`: the body read again, up to
+    /// there, for the offset the error names (the first read kept no offsets).
+    private static func duplicateError(_ body: [UInt8], key: String) -> JSONParseError {
+        var seen = false
+        do {
+            _ = try JSON.parse(body, streaming: "data") { name, _ in
+                guard name == key else { return .next }
+                if seen { return .duplicate }
+                seen = true
+                return .next
+            }
+        } catch {
+            return error
+        }
+        preconditionFailure("a duplicate found in the first read of a body is found in the second")
     }
 
     /// What is wrong with one member of `data`, if anything.

@@ -3,7 +3,7 @@ import SoupCore
 /// What one HTTP response means for a secrets fetch: pure, so every status is tested alone.
 enum ResponseInterpreter {
     enum Outcome: Sendable, Equatable {
-        case secrets([String: String], etag: String?)
+        case secrets(SecretSet, etag: String?)
         case notModified
         /// Follow `Location` (not yet checked against the origin).
         case redirect(location: String)
@@ -22,7 +22,7 @@ enum ResponseInterpreter {
         switch status {
         case 200:
             do {
-                return .secrets(try SecretsDocument.parse(response.body, budget: budget), etag: response.etag)
+                return .secrets(try SecretsDocument.parseSet(response.body, budget: budget), etag: response.etag)
             } catch {
                 if case .tooLargeForExec(let problem) = error.reason { throw .tooLargeForExec(problem) }
                 // A key is the server's text: never print it when it carries (part of) the token.

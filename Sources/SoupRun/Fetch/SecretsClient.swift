@@ -19,6 +19,24 @@ public struct StartUpFetch: Sendable, Equatable {
     }
 }
 
+/// `StartUpFetch` with the secrets as a `SecretSet`: what `--export` reads, no dictionary made.
+public struct SecretSetFetch: Sendable, Equatable {
+    public var secrets: SecretSet
+    public var etag: String?
+    public var rateLimitWait: Double?
+
+    public init(secrets: SecretSet, etag: String?, rateLimitWait: Double? = nil) {
+        self.secrets = secrets
+        self.etag = etag
+        self.rateLimitWait = rateLimitWait
+    }
+
+    /// The same with the secrets as a dictionary.
+    public var startUpFetch: StartUpFetch {
+        StartUpFetch(secrets: secrets.dictionary, etag: etag, rateLimitWait: rateLimitWait)
+    }
+}
+
 /// Fetches the secrets of one project/environment: the request, same-origin redirects, retries,
 /// validation. The network is behind `transport`; the clock and randomness are injected.
 public struct SecretsClient: Sendable {
@@ -74,7 +92,8 @@ public struct SecretsClient: Sendable {
 
     /// The start-up fetch: retries per `policy` (only retryable errors; a 429 waits out its
     /// `Retry-After` without using up a retry, within `--max-wait`).
-    public func startUpFetch() throws(FetchError) -> StartUpFetch {
+    /// `startUpFetch`, the secrets as they were read: a `SecretSet`.
+    public func startUpSetFetch() throws(FetchError) -> SecretSetFetch {
         warnIfPlainHTTP()
         let started = monotonic()
         var attempt = 1
@@ -86,7 +105,7 @@ public struct SecretsClient: Sendable {
             do throws(FetchError) {
                 switch try fetchOnce(ifNoneMatch: nil, attempt: (attempt, policy.retries + 1 + rateLimits)) {
                 case .secrets(let secrets, let etag):
-                    return StartUpFetch(secrets: secrets, etag: etag, rateLimitWait: lastRateLimitWait)
+                    return SecretSetFetch(secrets: secrets, etag: etag, rateLimitWait: lastRateLimitWait)
                 case .notModified: throw FetchError.unexpectedStatus(304)
                 }
             } catch let error where error.isRetryable {
@@ -125,7 +144,16 @@ public struct SecretsClient: Sendable {
 
     /// One attempt (no retries), with `If-None-Match` when `etag` is given. Used by `--watch`.
     public func fetchOnce(ifNoneMatch etag: String?) throws(FetchError) -> FetchResult {
-        try fetchOnce(ifNoneMatch: etag, attempt: nil)
+        switch try fetchOnce(ifNoneMatch: etag, attempt: nil) {
+        case .secrets(let secrets, let etag): return .secrets(secrets.dictionary, etag: etag)
+        case .notModified: return .notModified
+        }
+    }
+
+    /// `fetchOnce`'s answer as read: the secrets a `SecretSet`.
+    private enum Answer {
+        case secrets(SecretSet, etag: String?)
+        case notModified
     }
 
     /// Warns (not under `-q`) when the token would travel unencrypted to another machine.
@@ -158,7 +186,7 @@ public struct SecretsClient: Sendable {
     /// - Parameter attempt: its number and the most there can be (429s do not count against it),
     ///   for the debug log.
     private func fetchOnce(ifNoneMatch etag: String?, attempt: (number: Int, of: Int)?) throws(FetchError)
-        -> FetchResult
+        -> Answer
     {
         try Self.checkToken(token.value)
         let start = try requestURL()

@@ -27,7 +27,7 @@ public struct Layer: Sendable {
 
     /// What a layer gave last: its secrets and what tells whether they changed.
     struct Snapshot: Sendable, Equatable {
-        var secrets: [String: String]
+        var secrets: SecretSet
         var etag: String? = nil
         /// nil for an API layer, and for an optional file that is absent.
         var stamp: FileStamp? = nil
@@ -43,7 +43,7 @@ public struct Layer: Sendable {
         switch source {
         case .api(let client):
             do {
-                let fetched = try client.startUpFetch()
+                let fetched = try client.startUpSetFetchThroughAny()
                 return (Snapshot(secrets: fetched.secrets, etag: fetched.etag), fetched.rateLimitWait)
             } catch {
                 throw failure(.fetch(error))
@@ -51,7 +51,7 @@ public struct Layer: Sendable {
         case .envFile(let path, let optional):
             return (try read(path: path, optional: optional, files: files, stamp: stamp(path, files: files)), nil)
         case .stack(let source):
-            let fetched = try source.startUpFetch()
+            let fetched = try source.startUpSetFetchThroughAny()
             return (Snapshot(secrets: fetched.secrets, etag: fetched.etag), fetched.rateLimitWait)
         }
     }
@@ -63,7 +63,7 @@ public struct Layer: Sendable {
             do {
                 switch try client.fetch(ifNoneMatch: last.etag) {
                 case .notModified: return nil
-                case .secrets(let secrets, let etag): return Snapshot(secrets: secrets, etag: etag)
+                case .secrets(let secrets, let etag): return Snapshot(secrets: SecretSet(secrets), etag: etag)
                 }
             } catch {
                 throw failure(.fetch(error))
@@ -76,7 +76,7 @@ public struct Layer: Sendable {
         case .stack(let source):
             switch try source.fetch(ifNoneMatch: last.etag) {
             case .notModified: return nil
-            case .secrets(let secrets, let etag): return Snapshot(secrets: secrets, etag: etag)
+            case .secrets(let secrets, let etag): return Snapshot(secrets: SecretSet(secrets), etag: etag)
             }
         }
     }
@@ -97,7 +97,7 @@ public struct Layer: Sendable {
         }
         if bytes.count > EnvFileAccess.maxBytes { throw failure(.fileTooLarge(limit: EnvFileAccess.maxBytes)) }
         do {
-            return Snapshot(secrets: try DotenvParser.parse(bytes), stamp: stamp)
+            return Snapshot(secrets: SecretSet(try DotenvParser.parse(bytes)), stamp: stamp)
         } catch {
             throw failure(.syntax(error))
         }

@@ -1,9 +1,9 @@
 import SoupCore
 
-/// How the layers' secrets become one `[key: value]`: later layers win, key by key. Pure.
+/// How the layers' secrets become one set of secrets: later layers win, key by key. Pure.
 public enum LayerCombination {
     /// One layer's name and secrets, as combined.
-    public typealias Part = (name: String, secrets: [String: String])
+    public typealias Part = (name: String, secrets: SecretSet)
 
     /// A key set by more than one layer: the layer whose value is used, and the ones it overrides.
     public struct Override: Sendable, Equatable {
@@ -24,20 +24,23 @@ public enum LayerCombination {
 
     /// The combined secrets of `layers`, given lowest precedence first, and every key more than
     /// one layer sets (sorted by key).
-    public static func combine(_ layers: [Part]) -> (secrets: [String: String], overrides: [Override]) {
+    public static func combine(_ layers: [Part]) -> (secrets: SecretSet, overrides: [Override]) {
         // One layer, the usual run: its secrets as they are, nothing to attribute.
         if layers.count == 1 { return (layers[0].secrets, []) }
-        var secrets: [String: String] = [:]
-        var setters: [String: [String]] = [:]
+        var builder = SecretSet.Builder(reservingBytes: layers.reduce(0) { $0 + $1.secrets.byteCount })
         for layer in layers {
-            for (key, value) in layer.secrets {
-                secrets[key] = value
-                setters[key, default: []].append(layer.name)
-            }
+            layer.secrets.forEachBytes { key, value in builder.append(key: key, value: value) }
         }
-        let overrides = ByteOrder.sorted(setters.keys.filter { setters[$0]!.count > 1 }).map { key in
-            let names = setters[key]!
-            return Override(key: key, winner: names.last!, overridden: names.dropLast().reversed())
+        // Of a key appended more than once, the last value: the latest layer's.
+        let secrets = builder.finish().set
+        var overrides: [Override] = []
+        secrets.forEachBytes { key, _ in
+            let names = layers.filter { $0.secrets.index(of: key) != nil }.map(\.name)
+            guard names.count > 1 else { return }
+            overrides.append(
+                Override(
+                    key: String(decoding: key, as: UTF8.self), winner: names.last!,
+                    overridden: names.dropLast().reversed()))
         }
         return (secrets, overrides)
     }

@@ -6,7 +6,7 @@ import SoupCore
 ///
 /// Every layer is read concurrently (at most `concurrency` at once). Any failing layer fails the
 /// whole read, naming the layer. The merge and the supervisor see only the combined result: one
-/// `[key: value]` and one ETag, a token standing for the layers' own ETags and file stamps, kept
+/// `SecretSet` and one ETag, a token standing for the layers' own ETags and file stamps, kept
 /// here. A poll answers `.notModified` only when no layer changed and the caller holds the
 /// token of the last result, so a result the caller could not use is offered again.
 ///
@@ -14,7 +14,7 @@ import SoupCore
 /// what the API returned), as the lowest layer of another holding the env files. Only the outer
 /// one reports, with `-v`, which layer each key set by several comes from: at start, and again
 /// whenever a changed result changes that list. Without env files the API stack is the source.
-public final class LayerStack: SecretsSource {
+public final class LayerStack: SecretSetSource {
     public let layers: [Layer]
     let files: EnvFileAccess
     let logger: Logger
@@ -49,7 +49,7 @@ public final class LayerStack: SecretsSource {
     /// The start-up read (API layers with their retries), combined; with `-v`, which layer each
     /// key set by several came from.
     public func load() throws(LayerError) -> [String: String] {
-        try startUpFetch().secrets
+        try startUpSetFetch().secrets.dictionary
     }
 
     /// Every layer's last good read, the API environments inside a nested stack each on its own.
@@ -58,13 +58,13 @@ public final class LayerStack: SecretsSource {
     }
 
     public func fetchWithETag() throws(LayerError) -> (secrets: [String: String], etag: String?) {
-        let fetched = try startUpFetch()
-        return (fetched.secrets, fetched.etag)
+        let fetched = try startUpSetFetch()
+        return (fetched.secrets.dictionary, fetched.etag)
     }
 
     /// The start-up read, combined, with the longest wait a rate limit made any API layer take:
     /// the layers' polls share one pace, so the first polls keep to the slowest grant.
-    public func startUpFetch() throws(LayerError) -> StartUpFetch {
+    public func startUpSetFetch() throws(LayerError) -> SecretSetFetch {
         let started = try readAll { layer throws(LayerError) in try layer.startUp(files: self.files) }
         let snapshots = started.map(\.snapshot)
         let combined = combine(snapshots)
@@ -73,7 +73,7 @@ public final class LayerStack: SecretsSource {
             return state.generation
         }
         report(combined.overrides)
-        return StartUpFetch(
+        return SecretSetFetch(
             secrets: combined.secrets, etag: Self.token(generation),
             rateLimitWait: started.compactMap(\.rateLimitWait).max())
     }
@@ -105,7 +105,7 @@ public final class LayerStack: SecretsSource {
         if changed, reportsOverrides, logger.verbosity >= .verbose, combined.secrets != combine(last).secrets {
             report(combined.overrides)
         }
-        return .secrets(combined.secrets, etag: Self.token(generation))
+        return .secrets(combined.secrets.dictionary, etag: Self.token(generation))
     }
 
     /// With `-v`, the overridden keys: at start, then only when the list differs from the last.
@@ -153,7 +153,7 @@ public final class LayerStack: SecretsSource {
     }
 
     private func combine(_ snapshots: [Layer.Snapshot]) -> (
-        secrets: [String: String], overrides: [LayerCombination.Override]
+        secrets: SecretSet, overrides: [LayerCombination.Override]
     ) {
         LayerCombination.combine(parts(snapshots))
     }

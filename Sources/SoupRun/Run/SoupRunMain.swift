@@ -125,15 +125,18 @@ public enum SoupRunMain {
                 configuration: configuration, command: command, inherited: environment, source: layers, logger: logger)
         }
 
-        let secrets = try layers.fetchWithETag().secrets
         switch configuration.mode {
         case .export(let format):
+            // A SecretSet from the body to the output, written in chunks: --export of a body of
+            // a million tiny keys stays within about twice the body (no dictionary, no whole text).
+            let secrets = try layers.startUpSetFetchThroughAny().secrets
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)
-            guard effects.writeOutput(ExportFormatter.format(selected, as: format)) else {
+            guard ExportFormatter.write(selected, as: format, to: effects.writeOutput) else {
                 throw RunError.cannotWriteOutput
             }
             return ExitCode.success.rawValue
         case .run(let command):
+            let secrets = try layers.fetchWithETag().secrets
             let merged = try EnvironmentMerge.merge(
                 inherited: environment, secrets: secrets, configuration: configuration)
             for warning in merged.warnings { logger.warning(warning) }

@@ -5,8 +5,8 @@ import Testing
 @Suite struct LayerCombinationTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
-        let layers: [(name: String, secrets: [String: String])]
-        let expected: [String: String]
+        let layers: [LayerCombination.Part]
+        let expected: SecretSet
         let overrides: [String]
         var testDescription: String { name }
     }
