@@ -20,7 +20,7 @@ public struct SecretSet: Sendable {
 
     /// The secrets of `dictionary`.
     public init(_ dictionary: [String: String]) {
-        var builder = Builder(reservingBytes: 0)
+        var builder = Builder(reservingBytes: 0, records: dictionary.count)
         for (key, value) in dictionary { builder.append(key: key, value: value) }
         // A dictionary has no two equal keys.
         self = builder.finish().set
@@ -139,10 +139,14 @@ extension SecretSet {
         var storage: [UInt8] = []
         var starts: [Int32] = []
 
-        /// - Parameter bytes: about what the records will take (a body's size): the buffer is
-        ///   reserved once, and pages never written are never resident.
-        public init(reservingBytes bytes: Int) {
+        /// - Parameters:
+        ///   - bytes: about what the records will take (a body's size): the buffer is reserved
+        ///     once, and pages never written are never resident.
+        ///   - records: how many secrets at most; without it, as many as `bytes` of JSON can hold
+        ///     (5 bytes each, `"":""` and a comma), so the offsets never grow by copying either.
+        public init(reservingBytes bytes: Int, records: Int? = nil) {
             storage.reserveCapacity(bytes)
+            starts.reserveCapacity(records ?? bytes / 5)
         }
 
         /// The number of secrets appended so far.
@@ -167,8 +171,10 @@ extension SecretSet {
         /// The set, sorted by key; for keys appended more than once the last value is kept, and
         /// `duplicate` is the key whose second appearance came first (nil when none repeats).
         public consuming func finish() -> (set: SecretSet, duplicate: String?) {
+            // Taken out, not copied: sorting a second reference would copy a million offsets.
             let storage = self.storage
-            var starts = self.starts
+            var starts: [Int32] = []
+            swap(&starts, &self.starts)
             storage.withUnsafeBufferPointer { bytes in
                 // Equal keys by their position, so each run of them is in appending order.
                 starts.sort { a, b in

@@ -27,7 +27,9 @@ public enum LayerCombination {
     public static func combine(_ layers: [Part]) -> (secrets: SecretSet, overrides: [Override]) {
         // One layer, the usual run: its secrets as they are, nothing to attribute.
         if layers.count == 1 { return (layers[0].secrets, []) }
-        var builder = SecretSet.Builder(reservingBytes: layers.reduce(0) { $0 + $1.secrets.byteCount })
+        var builder = SecretSet.Builder(
+            reservingBytes: layers.reduce(0) { $0 + $1.secrets.byteCount },
+            records: layers.reduce(0) { $0 + $1.secrets.count })
         for layer in layers {
             layer.secrets.forEachBytes { key, value in builder.append(key: key, value: value) }
         }
