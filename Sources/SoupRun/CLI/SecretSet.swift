@@ -44,7 +44,9 @@ public struct SecretSet: Sendable {
     public var dictionary: [String: String] {
         var result: [String: String] = [:]
         result.reserveCapacity(count)
-        for (key, value) in self { result[key] = value }
+        forEachBytes { key, value in
+            result[String(decoding: key, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
+        }
         return result
     }
 
@@ -59,9 +61,11 @@ public struct SecretSet: Sendable {
 
     /// Calls `body` with each secret's key and value bytes, in key order: no String per secret.
     public func forEachBytes(_ body: (_ key: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Void) {
-        for index in indices {
-            let (key, value) = record(at: index)
-            key.withUnsafeBufferPointer { key in value.withUnsafeBufferPointer { body(key, $0) } }
+        storage.withUnsafeBufferPointer { bytes in
+            for start in starts {
+                let (key, value) = Self.record(bytes, at: Int(start))
+                body(key, value)
+            }
         }
     }
 
@@ -72,25 +76,33 @@ public struct SecretSet: Sendable {
 
     /// The key and value of the `index`th secret in key order.
     func record(at index: Int) -> (key: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
-        Self.record(in: storage, at: Int(starts[index]))
+        let (key, value) = storage.withUnsafeBufferPointer { Self.ranges($0, at: Int(starts[index])) }
+        return (storage[key], storage[value])
     }
 
-    fileprivate static func record(in storage: [UInt8], at start: Int) -> (
-        key: ArraySlice<UInt8>, value: ArraySlice<UInt8>
+    /// The key and value bytes of the record at `start`: `length key length value`.
+    static func record(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (
+        key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
     ) {
-        var offset = start
-        let keyLength = readLength(storage, &offset)
-        let key = storage[offset..<offset + keyLength]
-        offset += keyLength
-        let valueLength = readLength(storage, &offset)
-        return (key, storage[offset..<offset + valueLength])
+        let (key, value) = ranges(bytes, at: start)
+        return (UnsafeBufferPointer(rebasing: bytes[key]), UnsafeBufferPointer(rebasing: bytes[value]))
     }
 
-    private static func readLength(_ storage: [UInt8], _ offset: inout Int) -> Int {
+    /// Where the key and the value of the record at `start` are.
+    static func ranges(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> (key: Range<Int>, value: Range<Int>) {
+        var offset = start
+        let keyLength = readLength(bytes, &offset)
+        let key = offset..<offset + keyLength
+        offset += keyLength
+        let valueLength = readLength(bytes, &offset)
+        return (key, offset..<offset + valueLength)
+    }
+
+    private static func readLength(_ bytes: UnsafeBufferPointer<UInt8>, _ offset: inout Int) -> Int {
         var length = 0
         var shift = 0
         while true {
-            let byte = storage[offset]
+            let byte = bytes[offset]
             offset += 1
             length |= Int(byte & 0x7F) << shift
             if byte < 0x80 { return length }
@@ -113,7 +125,9 @@ public struct SecretSet: Sendable {
         var high = starts.count
         while low < high {
             let middle = (low + high) / 2
-            let order = record(at: middle).key.withUnsafeBufferPointer { Self.compare($0, key) }
+            let order = storage.withUnsafeBufferPointer {
+                Self.compare(Self.record($0, at: Int(starts[middle])).key, key)
+            }
             if order == 0 { return middle }
             if order < 0 { low = middle + 1 } else { high = middle }
         }
@@ -175,30 +189,31 @@ extension SecretSet {
             let storage = self.storage
             var starts: [Int32] = []
             swap(&starts, &self.starts)
+            var duplicate: (start: Int32, key: String)? = nil
+            var unique = 0
             storage.withUnsafeBufferPointer { bytes in
                 // Equal keys by their position, so each run of them is in appending order.
                 starts.sort { a, b in
                     let order = SecretSet.compare(Self.key(bytes, a), Self.key(bytes, b))
                     return order != 0 ? order < 0 : a < b
                 }
-            }
-            var duplicate: (start: Int32, key: String)? = nil
-            var unique = 0
-            var run = 0
-            for index in starts.indices {
-                let start = starts[index]
-                if unique > 0, Self.key(storage, starts[unique - 1]) == Self.key(storage, start) {
-                    run += 1
-                    // The second of a run: appended after the first, before any later one.
-                    if run == 2, duplicate == nil || start < duplicate!.start {
-                        duplicate = (start, SecretSet.string(Self.key(storage, start)))
+                var run = 0
+                for index in starts.indices {
+                    let start = starts[index]
+                    let key = Self.key(bytes, start)
+                    if unique > 0, SecretSet.compare(Self.key(bytes, starts[unique - 1]), key) == 0 {
+                        run += 1
+                        // The second of a run: appended after the first, before any later one.
+                        if run == 2, duplicate == nil || start < duplicate!.start {
+                            duplicate = (start, String(decoding: key, as: UTF8.self))
+                        }
+                        starts[unique - 1] = start  // the last value wins, as in a dictionary
+                        continue
                     }
-                    starts[unique - 1] = start  // the last value wins, as in a dictionary
-                    continue
+                    starts[unique] = start
+                    unique += 1
+                    run = 1
                 }
-                starts[unique] = start
-                unique += 1
-                run = 1
             }
             starts.removeLast(starts.count - unique)
             var set = SecretSet()
@@ -208,21 +223,7 @@ extension SecretSet {
         }
 
         private static func key(_ storage: UnsafeBufferPointer<UInt8>, _ start: Int32) -> UnsafeBufferPointer<UInt8> {
-            var offset = Int(start)
-            var length = 0
-            var shift = 0
-            while true {
-                let byte = storage[offset]
-                offset += 1
-                length |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { break }
-                shift += 7
-            }
-            return UnsafeBufferPointer(rebasing: storage[offset..<offset + length])
-        }
-
-        private static func key(_ storage: [UInt8], _ start: Int32) -> ArraySlice<UInt8> {
-            SecretSet.record(in: storage, at: Int(start)).key
+            SecretSet.record(storage, at: Int(start)).key
         }
     }
 }
