@@ -92,6 +92,8 @@ public struct SecretsClient: Sendable {
 
     /// The start-up fetch: retries per `policy` (only retryable errors; a 429 waits out its
     /// `Retry-After` without using up a retry, within `--max-wait`).
+    public func startUpFetch() throws(FetchError) -> StartUpFetch { try startUpSetFetch().startUpFetch }
+
     /// `startUpFetch`, the secrets as they were read: a `SecretSet`.
     public func startUpSetFetch() throws(FetchError) -> SecretSetFetch {
         warnIfPlainHTTP()

@@ -43,7 +43,7 @@ public struct Layer: Sendable {
         switch source {
         case .api(let client):
             do {
-                let fetched = try client.startUpSetFetchThroughAny()
+                let fetched = try client.startUpSetFetch()
                 return (Snapshot(secrets: fetched.secrets, etag: fetched.etag), fetched.rateLimitWait)
             } catch {
                 throw failure(.fetch(error))
@@ -51,7 +51,7 @@ public struct Layer: Sendable {
         case .envFile(let path, let optional):
             return (try read(path: path, optional: optional, files: files, stamp: stamp(path, files: files)), nil)
         case .stack(let source):
-            let fetched = try source.startUpSetFetchThroughAny()
+            let fetched = try source.startUpSetFetch()
             return (Snapshot(secrets: fetched.secrets, etag: fetched.etag), fetched.rateLimitWait)
         }
     }

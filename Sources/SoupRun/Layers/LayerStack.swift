@@ -14,7 +14,7 @@ import SoupCore
 /// what the API returned), as the lowest layer of another holding the env files. Only the outer
 /// one reports, with `-v`, which layer each key set by several comes from: at start, and again
 /// whenever a changed result changes that list. Without env files the API stack is the source.
-public final class LayerStack: SecretSetSource {
+public final class LayerStack: SecretsSource {
     public let layers: [Layer]
     let files: EnvFileAccess
     let logger: Logger
@@ -61,6 +61,8 @@ public final class LayerStack: SecretSetSource {
         let fetched = try startUpSetFetch()
         return (fetched.secrets.dictionary, fetched.etag)
     }
+
+    public func startUpFetch() throws(LayerError) -> StartUpFetch { try startUpSetFetch().startUpFetch }
 
     /// The start-up read, combined, with the longest wait a rate limit made any API layer take:
     /// the layers' polls share one pace, so the first polls keep to the slowest grant.

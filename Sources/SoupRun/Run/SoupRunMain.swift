@@ -129,7 +129,7 @@ public enum SoupRunMain {
         case .export(let format):
             // A SecretSet from the body to the output, written in chunks: --export of a body of
             // a million tiny keys stays within about twice the body (no dictionary, no whole text).
-            let secrets = try layers.startUpSetFetchThroughAny().secrets
+            let secrets = try layers.startUpSetFetch().secrets
             let selected = try EnvironmentMerge.selectedSecrets(secrets, configuration: configuration)
             guard ExportFormatter.write(selected, as: format, to: effects.writeOutput) else {
                 throw RunError.cannotWriteOutput

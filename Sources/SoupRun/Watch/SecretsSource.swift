@@ -10,6 +10,8 @@ public protocol SecretsSource<Failure>: Sendable {
     func fetch(ifNoneMatch etag: String?) throws(Failure) -> FetchResult
     /// The start-up fetch, also saying how long a rate limit last made it wait.
     func startUpFetch() throws(Failure) -> StartUpFetch
+    /// The start-up fetch, the secrets as a `SecretSet` (`--export`; see `SecretSetFetch`).
+    func startUpSetFetch() throws(Failure) -> SecretSetFetch
     /// The token the source fetches with now, when it can change while soup-run runs (a rotated
     /// token file); nil for one fixed at start. The fallback copy is sealed with it.
     var currentToken: Secret? { get }
