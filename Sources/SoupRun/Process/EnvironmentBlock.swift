@@ -62,30 +62,10 @@ struct EnvironmentBlock: Sendable, Equatable {
         string.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
-    /// The size of the buffer, NULs included.
-    var byteCount: Int { bytes.count }
-
     var strings: [String] {
         offsets.map { start in
             let end = bytes[start...].firstIndex(of: 0)!
             return String(decoding: bytes[start..<end], as: UTF8.self)
-        }
-    }
-
-    /// Calls `body` with each string's key and value bytes (split at its first `=`), in order.
-    /// `--export` walks the secrets this way: the same byte sort as exec, no String per key.
-    func forEachEntry(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
-        bytes.withUnsafeBufferPointer { buffer in
-            for start in offsets {
-                var equals = start
-                while buffer[equals] != UInt8(ascii: "=") && buffer[equals] != 0 { equals += 1 }
-                var end = equals
-                while buffer[end] != 0 { end += 1 }
-                let valueStart = buffer[equals] == 0 ? end : equals + 1
-                body(
-                    UnsafeBufferPointer(rebasing: buffer[start..<equals]),
-                    UnsafeBufferPointer(rebasing: buffer[valueStart..<end]))
-            }
         }
     }
 
