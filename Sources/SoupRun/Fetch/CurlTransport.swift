@@ -12,7 +12,10 @@ import SoupCore
 /// connection each over HTTP/1.1.
 public struct CurlTransport: HTTPTransport {
     /// The CAs https connections trust: CURLOPT_CAINFO / CURLOPT_CAPATH, or libcurl's default.
-    public var trustStore: TrustStore
+    /// Chosen at the first https request, once for all copies: a run over plain http never
+    /// searches the file system for one (listing /etc/ssl/certs was 5 % of an http start).
+    public var trustStore: TrustStore { chosenTrustStore.value }
+    private let chosenTrustStore: OnceValue<TrustStore>
     /// The kept handle, shared by copies of this transport.
     let session = CurlSession()
 
@@ -31,7 +34,11 @@ public struct CurlTransport: HTTPTransport {
     public static let maxHeaderBytes = 64 * 1024
 
     public init(trustStore: TrustStore = .libraryDefault, proxyEnvironment: [String: String]? = nil) {
-        self.trustStore = trustStore
+        self.init(choosing: { trustStore }, proxyEnvironment: proxyEnvironment)
+    }
+
+    private init(choosing: @escaping @Sendable () -> TrustStore, proxyEnvironment: [String: String]?) {
+        chosenTrustStore = OnceValue(choosing)
         self.proxyEnvironment = proxyEnvironment
     }
 
@@ -44,8 +51,9 @@ public struct CurlTransport: HTTPTransport {
         #else
             let search = false
         #endif
+        let storeVariables = environment.filter { TrustStore.variables.contains($0.key) }
         self.init(
-            trustStore: TrustStore.choose(environment: environment, probe: probe, search: search),
+            choosing: { TrustStore.choose(environment: storeVariables, probe: probe, search: search) },
             proxyEnvironment: environment.filter { ProxySelection.variables.contains($0.key) })
     }
 
@@ -63,10 +71,10 @@ public struct CurlTransport: HTTPTransport {
     }
 
     public func get(_ request: TransportRequest) -> TransportResult {
-        if TrustStore.needed(for: request.url), let problem = trustStore.problem {
-            return .failure(TransportFailure(.trustStore, problem))
-        }
-        let (caInfo, caPath) = trustStore.libcurlOptions
+        // Plain http sets no CA options (they concern only the server's certificate).
+        let store = TrustStore.needed(for: request.url) ? trustStore : nil
+        if let problem = store?.problem { return .failure(TransportFailure(.trustStore, problem)) }
+        let (caInfo, caPath) = store?.libcurlOptions ?? (nil, nil)
         let timeoutMilliseconds = Self.milliseconds(request.timeout)
         let headerLines = request.headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
         var response = soup_curl_response()

@@ -1,3 +1,4 @@
+import SoupCore
 import Testing
 @testable import SoupRun
 
@@ -11,6 +12,37 @@ import Testing
         #expect(
             CurlTransport(environment: ["SSL_CERT_FILE": "/b.pem"], probe: everything).trustStore
                 == .store(file: "/b.pem", directory: nil))
+    }
+
+    /// The store is looked for at the first https request, once: plain http never probes.
+    @Test func theStoreIsChosenAtTheFirstHTTPSRequestOnly() {
+        let probes = Locked(0)
+        let counting = TrustStore.Probe(
+            isFile: { _ in
+                probes.withLock { $0 += 1 }
+                return false
+            },
+            isDirectory: { _ in
+                probes.withLock { $0 += 1 }
+                return false
+            }, hasHashedCA: { _ in false })
+        let transport = CurlTransport(environment: ["SSL_CERT_FILE": "/nowhere.pem"], probe: counting)
+        var request = TransportRequest(url: "http://127.0.0.1:9/x", headers: [:], timeout: 5, maxBodyBytes: 100)
+        guard case .failure(let refused) = transport.get(request) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(refused.kind == .network)
+        #expect(probes.withLock { $0 } == 0, "plain http looks for no store")
+        request.url = "https://127.0.0.1:9/x"
+        for _ in 0..<2 {
+            guard case .failure(let failure) = transport.get(request) else {
+                Issue.record("expected a failure")
+                return
+            }
+            #expect(failure.kind == .trustStore && failure.message.contains("SSL_CERT_FILE names /nowhere.pem"))
+        }
+        #expect(probes.withLock { $0 } == 1, "chosen once, at the first https request")
     }
 
     @Test func anHTTPSRequestWithoutAStoreFailsBeforeAnyConnection() {
