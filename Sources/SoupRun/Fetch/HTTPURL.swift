@@ -66,7 +66,7 @@ public struct HTTPURL: Sendable, Equatable {
         var h = Array(host.utf8)
         if h.last == UInt8(ascii: ".") { h.removeLast() }
         let text = String(decoding: h, as: UTF8.self)
-        if text == "localhost" || text.utf8.elementsEqualSuffix(".localhost") { return true }
+        if text == "localhost" || text.hasSuffix(".localhost") { return true }
         if text == "[::1]" || text == "[0:0:0:0:0:0:0:1]" { return true }
         // A dotted quad whose first number is 127: four numbers of 1 to 3 digits, each ≤ 255.
         var numbers = 0

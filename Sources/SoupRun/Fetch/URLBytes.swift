@@ -43,10 +43,3 @@ enum URLBytes {
         return (1...65535).contains(value) ? value : nil
     }
 }
-
-extension String.UTF8View {
-    /// Whether the bytes end with `suffix`'s.
-    func elementsEqualSuffix(_ suffix: String) -> Bool {
-        count >= suffix.utf8.count && self.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
-    }
-}
